@@ -1,0 +1,105 @@
+//! Every way a codec call can fail. The PostgreSQL layer maps each variant to a
+//! SQLSTATE; the codec itself knows nothing of PostgreSQL.
+use std::fmt;
+
+/// A place in JSON input text, 1-based like PostgreSQL's own JSON errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    /// The line and column of byte `offset` of `text`.
+    pub fn of(text: &[u8], offset: usize) -> Position {
+        let before = &text[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Position { line, column }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The input text is not JSON (SQLSTATE 22P02).
+    Syntax { message: String, at: Position },
+    /// `\u0000`, which jsonb cannot store either (SQLSTATE 22P05).
+    UnsupportedEscape { at: Position },
+    /// A number outside PostgreSQL `numeric`'s range (SQLSTATE 22003).
+    NumberOutOfRange { at: Option<Position> },
+    /// Arrays and objects nested deeper than [`crate::MAX_DEPTH`] (SQLSTATE 54000).
+    TooDeep,
+    /// The CBOR document is larger than the configured maximum (SQLSTATE 54000);
+    /// `size` is `None` when parsing stopped before the whole size was known.
+    TooLarge { size: Option<u64>, limit: u64 },
+    /// The JSON text of a document would exceed PostgreSQL's 1 GB limit (SQLSTATE 54000).
+    TextTooLarge,
+    /// Binary input or stored bytes that are not a valid snapshot (SQLSTATE 22P03).
+    Corrupt(String),
+    /// A memory allocation the input asked for could not be made (SQLSTATE 53200).
+    OutOfMemory,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub(crate) fn corrupt<T>(message: impl Into<String>) -> Result<T> {
+    Err(Error::Corrupt(message.into()))
+}
+
+/// Push without aborting the process when memory runs out: a PostgreSQL backend must
+/// report an error, never die, whatever size of input it is handed.
+pub(crate) fn push<T>(vec: &mut Vec<T>, item: T) -> Result<()> {
+    if vec.len() == vec.capacity() {
+        vec.try_reserve(vec.len().max(16)).map_err(|_| Error::OutOfMemory)?;
+    }
+    vec.push(item);
+    Ok(())
+}
+
+/// Append bytes without aborting the process when memory runs out.
+pub(crate) fn extend(vec: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    vec.try_reserve(bytes.len()).map_err(|_| Error::OutOfMemory)?;
+    vec.extend_from_slice(bytes);
+    Ok(())
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Syntax { message, at } => write!(f, "{message} at {at}"),
+            Error::UnsupportedEscape { at } => {
+                write!(f, "unsupported Unicode escape sequence \\u0000 at {at}")
+            }
+            Error::NumberOutOfRange { at: Some(at) } => {
+                write!(f, "number at {at} is outside the range of type numeric")
+            }
+            Error::NumberOutOfRange { at: None } => {
+                write!(f, "number is outside the range of type numeric")
+            }
+            Error::TooDeep => write!(
+                f,
+                "arrays and objects nested deeper than {} levels",
+                crate::MAX_DEPTH
+            ),
+            Error::TooLarge { size: Some(size), limit } => write!(
+                f,
+                "snapshot of {size} bytes exceeds pgmem.max_snapshot_bytes ({limit} bytes)"
+            ),
+            Error::TooLarge { size: None, limit } => {
+                write!(f, "snapshot exceeds pgmem.max_snapshot_bytes ({limit} bytes)")
+            }
+            Error::TextTooLarge => f.write_str("JSON text of the snapshot would exceed 1 GB"),
+            Error::Corrupt(message) => f.write_str(message),
+            Error::OutOfMemory => f.write_str("out of memory"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,35 @@
+//! pgmem: durable memory for AI agents inside PostgreSQL.
+//!
+//! The snapshot format lives in the pgrx-free `pgmem-codec` crate; this crate only
+//! adapts it to PostgreSQL: the `pgmem_snapshot` type, its casts, the GUCs and the
+//! mapping of codec errors to SQLSTATEs. The SQL objects are declared by hand in
+//! `sql/`, so that their definitions read exactly as a user sees them in `\df+`.
+use pgrx::prelude::*;
+
+mod error;
+mod guc;
+mod snapshot;
+
+::pgrx::pg_module_magic!(name, version);
+
+::pgrx::extension_sql_file!("../sql/pgmem_snapshot.sql", name = "pgmem_snapshot", bootstrap);
+
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    guc::register();
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec![]
+    }
+}

@@ -1,0 +1,109 @@
+//! The `pgmem_snapshot` type: input/output, binary send/receive, the casts to and
+//! from json/jsonb, and the size helpers. Each is a thin call into `pgmem_codec`;
+//! the SQL that declares them is `sql/pgmem_snapshot.sql`.
+use crate::error::{raise, Source};
+use crate::guc;
+use pgmem_codec::format::{raw_len, HEADER_LEN};
+use pgrx::fcinfo::{direct_function_call, direct_function_call_as_datum, pg_getarg_datum_raw};
+use pgrx::prelude::*;
+use pgrx::{pg_sys, varlena, Internal, IntoDatum, PgSqlErrorCode};
+use std::ffi::{CStr, CString};
+
+fn encode(json: &str) -> Vec<u8> {
+    pgmem_codec::encode(json, guc::compression_level(), guc::max_snapshot_bytes())
+        .unwrap_or_else(|e| raise(e, Source::Text))
+}
+
+fn decode(stored: &[u8]) -> CString {
+    let json = pgmem_codec::decode(stored).unwrap_or_else(|e| raise(e, Source::Stored));
+    // Control characters, NUL included, are always escaped in the JSON text.
+    CString::new(json).unwrap_or_else(|_| {
+        raise(pgmem_codec::Error::Corrupt("JSON text holds a NUL byte".into()), Source::Stored)
+    })
+}
+
+fn utf8(text: &CStr) -> &str {
+    text.to_str().unwrap_or_else(|_| {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
+            "pgmem_snapshot input is not valid UTF-8"
+        );
+    })
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_in(input: &CStr) -> Vec<u8> {
+    encode(utf8(input))
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_out(value: &[u8]) -> CString {
+    decode(value)
+}
+
+/// Binary input is the stored format itself, checked in full before it is kept.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
+    let Some(buf) = (unsafe { internal.get_mut::<pg_sys::StringInfoData>() }) else {
+        raise(pgmem_codec::Error::Corrupt("no input buffer".into()), Source::Binary)
+    };
+    let (start, end) = (buf.cursor as usize, buf.len as usize);
+    let bytes = unsafe { std::slice::from_raw_parts(buf.data.cast::<u8>().add(start), end - start) };
+    pgmem_codec::validate(bytes, guc::max_snapshot_bytes())
+        .unwrap_or_else(|e| raise(e, Source::Binary));
+    buf.cursor = buf.len;
+    bytes.to_vec()
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_send(value: &[u8]) -> Vec<u8> {
+    value.to_vec()
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_from_json(json: &str) -> Vec<u8> {
+    encode(json)
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_from_jsonb(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
+    let jsonb = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
+    let text = unsafe { direct_function_call::<&CStr>(pg_sys::jsonb_out, &[Some(jsonb)]) };
+    encode(utf8(text.unwrap_or_default()))
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_to_json(value: &[u8]) -> String {
+    // The CString came from a String, so it is UTF-8.
+    decode(value).into_string().unwrap_or_default()
+}
+
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_to_jsonb(value: &[u8]) -> Internal {
+    let json = decode(value);
+    let jsonb = unsafe { direct_function_call_as_datum(pg_sys::jsonb_in, &[json.as_c_str().into_datum()]) };
+    Internal::from(jsonb)
+}
+
+/// The CBOR size from the header alone: only the first bytes of a toasted value are
+/// fetched, which is why snapshots are stored uncompressed by TOAST (`external`).
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_raw_size(fcinfo: pg_sys::FunctionCallInfo) -> i32 {
+    let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
+    let header = unsafe {
+        let slice = pg_sys::pg_detoast_datum_slice(datum.cast_mut_ptr(), 0, HEADER_LEN as i32);
+        varlena::varlena_to_byte_slice(slice)
+    };
+    let raw = raw_len(header).unwrap_or_else(|e| raise(e, Source::Stored));
+    i32::try_from(raw).unwrap_or(i32::MAX)
+}
+
+/// Bytes of the value as stored (header and zstd frame), read from the varlena or
+/// TOAST pointer header without fetching the value.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_snapshot_stored_size(fcinfo: pg_sys::FunctionCallInfo) -> i32 {
+    let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
+    let size = unsafe { pg_sys::toast_raw_datum_size(datum) } - pg_sys::VARHDRSZ;
+    i32::try_from(size).unwrap_or(i32::MAX)
+}
