@@ -61,4 +61,3 @@ pub fn raise(err: Error, source: Source) -> ! {
         }
     }
 }
-

@@ -12,7 +12,11 @@ mod snapshot;
 
 ::pgrx::pg_module_magic!(name, version);
 
-::pgrx::extension_sql_file!("../sql/pgmem_snapshot.sql", name = "pgmem_snapshot", bootstrap);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_snapshot.sql",
+    name = "pgmem_snapshot",
+    bootstrap
+);
 
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
@@ -20,8 +24,7 @@ pub extern "C-unwind" fn _PG_init() {
 }
 
 #[cfg(any(test, feature = "pg_test"))]
-#[pg_schema]
-mod tests;
+mod pg_tests;
 
 /// Required by `cargo pgrx test`.
 #[cfg(test)]

@@ -18,7 +18,10 @@ fn decode(stored: &[u8]) -> CString {
     let json = pgmem_codec::decode(stored).unwrap_or_else(|e| raise(e, Source::Stored));
     // Control characters, NUL included, are always escaped in the JSON text.
     CString::new(json).unwrap_or_else(|_| {
-        raise(pgmem_codec::Error::Corrupt("JSON text holds a NUL byte".into()), Source::Stored)
+        raise(
+            pgmem_codec::Error::Corrupt("JSON text holds a NUL byte".into()),
+            Source::Stored,
+        )
     })
 }
 
@@ -46,10 +49,14 @@ fn pgmem_snapshot_out(value: &[u8]) -> CString {
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
     let Some(buf) = (unsafe { internal.get_mut::<pg_sys::StringInfoData>() }) else {
-        raise(pgmem_codec::Error::Corrupt("no input buffer".into()), Source::Binary)
+        raise(
+            pgmem_codec::Error::Corrupt("no input buffer".into()),
+            Source::Binary,
+        )
     };
     let (start, end) = (buf.cursor as usize, buf.len as usize);
-    let bytes = unsafe { std::slice::from_raw_parts(buf.data.cast::<u8>().add(start), end - start) };
+    let bytes =
+        unsafe { std::slice::from_raw_parts(buf.data.cast::<u8>().add(start), end - start) };
     pgmem_codec::validate(bytes, guc::max_snapshot_bytes())
         .unwrap_or_else(|e| raise(e, Source::Binary));
     buf.cursor = buf.len;
@@ -82,7 +89,8 @@ fn pgmem_snapshot_to_json(value: &[u8]) -> String {
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_to_jsonb(value: &[u8]) -> Internal {
     let json = decode(value);
-    let jsonb = unsafe { direct_function_call_as_datum(pg_sys::jsonb_in, &[json.as_c_str().into_datum()]) };
+    let jsonb =
+        unsafe { direct_function_call_as_datum(pg_sys::jsonb_in, &[json.as_c_str().into_datum()]) };
     Internal::from(jsonb)
 }
 

@@ -102,8 +102,17 @@ mod tests {
 
     #[test]
     fn round_trips_digits() {
-        for digits in ["1", "255", "256", "18446744073709551616", "12345678901234567890123"] {
-            assert_eq!(bytes_to_decimal(&decimal_to_bytes(digits.as_bytes())), digits);
+        for digits in [
+            "1",
+            "255",
+            "256",
+            "18446744073709551616",
+            "12345678901234567890123",
+        ] {
+            assert_eq!(
+                bytes_to_decimal(&decimal_to_bytes(digits.as_bytes())),
+                digits
+            );
         }
         assert_eq!(decimal_to_bytes(b"256"), vec![1, 0]);
         assert_eq!(bytes_to_decimal(&[]), "0");

@@ -52,7 +52,11 @@ pub enum Container {
 pub enum Number<'d> {
     Integer(i128),
     /// `±digits × 10^exponent`, already checked against `numeric`'s range.
-    Decimal { negative: bool, digits: &'d str, exponent: i64 },
+    Decimal {
+        negative: bool,
+        digits: &'d str,
+        exponent: i64,
+    },
     Float64(f64),
     Float32(f32),
 }
@@ -90,7 +94,11 @@ struct Reader<'a> {
 
 /// Walk one CBOR document that must fill `data` exactly.
 pub fn walk<'a, V: Visitor<'a>>(data: &'a [u8], visitor: &mut V) -> Result<()> {
-    let mut r = Reader { data, pos: 0, digits: String::new() };
+    let mut r = Reader {
+        data,
+        pos: 0,
+        digits: String::new(),
+    };
     let mut stack: Vec<Frame> = Vec::new();
     loop {
         let is_key = match stack.last_mut() {
@@ -129,7 +137,13 @@ pub fn walk<'a, V: Visitor<'a>>(data: &'a [u8], visitor: &mut V) -> Result<()> {
                     if stack.len() >= MAX_DEPTH {
                         return Err(Error::TooDeep);
                     }
-                    crate::error::push(&mut stack, Frame { kind, remaining: items })?;
+                    crate::error::push(
+                        &mut stack,
+                        Frame {
+                            kind,
+                            remaining: items,
+                        },
+                    )?;
                     continue;
                 }
                 visitor.end(kind)?;
@@ -237,7 +251,11 @@ impl<'a> Reader<'a> {
         };
         let significant = self.digits.trim_start_matches('0').len();
         check_range(significant, exponent)?;
-        visitor.number(Number::Decimal { negative, digits: &self.digits, exponent })
+        visitor.number(Number::Decimal {
+            negative,
+            digits: &self.digits,
+            exponent,
+        })
     }
 
     fn exponent(&mut self) -> Result<i64> {

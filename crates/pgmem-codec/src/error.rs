@@ -14,8 +14,14 @@ impl Position {
     pub fn of(text: &[u8], offset: usize) -> Position {
         let before = &text[..offset.min(text.len())];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         Position { line, column }
     }
 }
@@ -51,7 +57,8 @@ pub(crate) fn corrupt<T>(message: impl Into<String>) -> Result<T> {
 /// report an error, never die, whatever size of input it is handed.
 pub(crate) fn push<T>(vec: &mut Vec<T>, item: T) -> Result<()> {
     if vec.len() == vec.capacity() {
-        vec.try_reserve(vec.len().max(16)).map_err(|_| Error::OutOfMemory)?;
+        vec.try_reserve(vec.len().max(16))
+            .map_err(|_| Error::OutOfMemory)?;
     }
     vec.push(item);
     Ok(())
@@ -59,7 +66,8 @@ pub(crate) fn push<T>(vec: &mut Vec<T>, item: T) -> Result<()> {
 
 /// Append bytes without aborting the process when memory runs out.
 pub(crate) fn extend(vec: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
-    vec.try_reserve(bytes.len()).map_err(|_| Error::OutOfMemory)?;
+    vec.try_reserve(bytes.len())
+        .map_err(|_| Error::OutOfMemory)?;
     vec.extend_from_slice(bytes);
     Ok(())
 }
@@ -88,12 +96,18 @@ impl fmt::Display for Error {
                 "arrays and objects nested deeper than {} levels",
                 crate::MAX_DEPTH
             ),
-            Error::TooLarge { size: Some(size), limit } => write!(
+            Error::TooLarge {
+                size: Some(size),
+                limit,
+            } => write!(
                 f,
                 "snapshot of {size} bytes exceeds pgmem.max_snapshot_bytes ({limit} bytes)"
             ),
             Error::TooLarge { size: None, limit } => {
-                write!(f, "snapshot exceeds pgmem.max_snapshot_bytes ({limit} bytes)")
+                write!(
+                    f,
+                    "snapshot exceeds pgmem.max_snapshot_bytes ({limit} bytes)"
+                )
             }
             Error::TextTooLarge => f.write_str("JSON text of the snapshot would exceed 1 GB"),
             Error::Corrupt(message) => f.write_str(message),

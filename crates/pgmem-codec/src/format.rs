@@ -31,12 +31,17 @@ pub fn raw_len(stored: &[u8]) -> Result<u32> {
         return corrupt("not a pgmem_snapshot value (wrong magic bytes)");
     }
     if stored[3] != VERSION {
-        return corrupt(format!("unsupported pgmem_snapshot format version {}", stored[3]));
+        return corrupt(format!(
+            "unsupported pgmem_snapshot format version {}",
+            stored[3]
+        ));
     }
     if stored[4] != CODEC_ZSTD_CBOR {
         return corrupt(format!("unsupported pgmem_snapshot codec {}", stored[4]));
     }
-    Ok(u32::from_be_bytes([stored[5], stored[6], stored[7], stored[8]]))
+    Ok(u32::from_be_bytes([
+        stored[5], stored[6], stored[7], stored[8],
+    ]))
 }
 
 /// Header plus a checksummed zstd frame of `cbor` at `level`.
@@ -59,7 +64,8 @@ pub fn compress(cbor: &[u8], level: i32) -> Result<Vec<u8>> {
     });
     let frame = frame.map_err(|e| Error::Corrupt(format!("zstd compression failed: {e}")))?;
     let mut out = Vec::new();
-    out.try_reserve_exact(HEADER_LEN + frame.len()).map_err(|_| Error::OutOfMemory)?;
+    out.try_reserve_exact(HEADER_LEN + frame.len())
+        .map_err(|_| Error::OutOfMemory)?;
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[VERSION, CODEC_ZSTD_CBOR]);
     out.extend_from_slice(&raw.to_be_bytes());
@@ -71,18 +77,28 @@ pub fn compress(cbor: &[u8], level: i32) -> Result<Vec<u8>> {
 /// bounds what a header or frame may claim and what a frame may expand to.
 pub fn decompress(stored: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let raw = raw_len(stored)? as usize;
-    let too_large = |size: u64| Error::TooLarge { size: Some(size), limit: max_bytes as u64 };
-    if raw > max_bytes {
-        return Err(too_large(raw as u64));
-    }
     let frame = &stored[HEADER_LEN..];
+    // Header and frame must agree before either's claim is believed: a flipped bit
+    // in a length is damage (22P03), an honest claim past the limit is too large.
     match zstd::zstd_safe::get_frame_content_size(frame) {
-        Ok(Some(claimed)) if claimed > max_bytes as u64 => return Err(too_large(claimed)),
-        Ok(Some(claimed)) if claimed != raw as u64 => {
-            return corrupt("zstd frame size disagrees with the pgmem_snapshot header")
-        }
-        Ok(_) => {}
+        Ok(Some(claimed)) if claimed == raw as u64 => {}
+        Ok(Some(_)) => return corrupt("zstd frame size disagrees with the pgmem_snapshot header"),
+        Ok(None) => return Err(undeclared_size(frame, max_bytes)),
         Err(_) => return corrupt("pgmem_snapshot payload is not a zstd frame"),
+    }
+    // zstd decoders ignore the descriptor's unused bit; pgmem never sets it, so a
+    // value with it set has been altered and is refused like any other flipped bit.
+    if frame
+        .get(4)
+        .is_some_and(|descriptor| descriptor & 0x10 != 0)
+    {
+        return corrupt("zstd frame header has its unused bit set");
+    }
+    if raw > max_bytes {
+        return Err(Error::TooLarge {
+            size: Some(raw as u64),
+            limit: max_bytes as u64,
+        });
     }
     match zstd::zstd_safe::find_frame_compressed_size(frame) {
         Ok(n) if n == frame.len() => {}
@@ -99,17 +115,20 @@ pub fn decompress(stored: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         let d = cached.as_mut().expect("decompressor was just created");
         d.decompress_to_buffer(frame, &mut out)
     });
+    // zstd stops at the frame's declared size, which equals the header's: a frame
+    // cannot expand past what it claims, so a lying one fails here as damaged.
     match result {
         Ok(n) if n == raw => Ok(out),
         Ok(_) => corrupt("zstd frame holds fewer bytes than the pgmem_snapshot header says"),
-        Err(_) => Err(expansion_error(frame, raw, max_bytes)),
+        Err(e) => corrupt(format!("pgmem_snapshot zstd frame is damaged: {e}")),
     }
 }
 
-/// Why a frame failed to decompress into the length its header declared: if it
-/// expands past `max_bytes` it is a decompression bomb, otherwise just damaged.
-/// Counting stops one byte past the limit, so a bomb never costs more than that.
-fn expansion_error(frame: &[u8], raw: usize, max_bytes: usize) -> Error {
+/// Frames must declare their content size (pgmem's always do, and one-shot
+/// compressors do by default). One that does not is refused; if it expands past
+/// `max_bytes` it is a decompression bomb and says so. Counting stops one byte past
+/// the limit and keeps nothing, so a bomb costs no memory.
+fn undeclared_size(frame: &[u8], max_bytes: usize) -> Error {
     let mut expanded = 0usize;
     if let Ok(decoder) = zstd::stream::read::Decoder::with_buffer(frame) {
         let mut limited = decoder.take(max_bytes as u64 + 1);
@@ -119,10 +138,11 @@ fn expansion_error(frame: &[u8], raw: usize, max_bytes: usize) -> Error {
         }
     }
     if expanded > max_bytes {
-        Error::TooLarge { size: None, limit: max_bytes as u64 }
-    } else if expanded > raw {
-        Error::Corrupt("zstd frame expands past the length in the pgmem_snapshot header".into())
+        Error::TooLarge {
+            size: None,
+            limit: max_bytes as u64,
+        }
     } else {
-        Error::Corrupt("pgmem_snapshot zstd frame is damaged".into())
+        Error::Corrupt("zstd frame does not declare its content size".into())
     }
 }

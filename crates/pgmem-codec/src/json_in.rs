@@ -54,7 +54,10 @@ struct Parser<'a> {
 /// Parse JSON text into a CBOR document of at most `max_bytes` bytes.
 pub fn to_cbor(input: &str, max_bytes: usize) -> Result<Vec<u8>> {
     if input.len() > u32::MAX as usize {
-        return Err(Error::TooLarge { size: None, limit: max_bytes as u64 });
+        return Err(Error::TooLarge {
+            size: None,
+            limit: max_bytes as u64,
+        });
     }
     let mut parser = Parser {
         input: input.as_bytes(),
@@ -142,16 +145,31 @@ impl Parser<'_> {
     fn token(&mut self, kind: Kind, escaped: bool, a: usize, b: usize) -> Result<()> {
         // Every token becomes at least one byte of CBOR.
         if self.tokens.len() >= self.max_bytes {
-            return Err(Error::TooLarge { size: None, limit: self.max_bytes as u64 });
+            return Err(Error::TooLarge {
+                size: None,
+                limit: self.max_bytes as u64,
+            });
         }
-        push(&mut self.tokens, Token { kind, escaped, a: a as u32, b: b as u32 })
+        push(
+            &mut self.tokens,
+            Token {
+                kind,
+                escaped,
+                a: a as u32,
+                b: b as u32,
+            },
+        )
     }
 
     fn open_container(&mut self, kind: Kind) -> Result<()> {
         if self.open.len() >= MAX_DEPTH {
             return Err(Error::TooDeep);
         }
-        let open = Open { token: self.tokens.len(), count: 0, first_key: self.keys.len() };
+        let open = Open {
+            token: self.tokens.len(),
+            count: 0,
+            first_key: self.keys.len(),
+        };
         push(&mut self.open, open)?;
         self.token(kind, false, 0, 0)?;
         self.pos += 1;
@@ -209,7 +227,11 @@ impl Parser<'_> {
 
     fn key_bytes(&self, index: usize) -> &[u8] {
         let t = self.tokens[index];
-        let source = if t.escaped { &self.unescaped[..] } else { self.input };
+        let source = if t.escaped {
+            &self.unescaped[..]
+        } else {
+            self.input
+        };
         &source[t.a as usize..(t.a + t.b) as usize]
     }
 
@@ -220,7 +242,10 @@ impl Parser<'_> {
         let mut replaced = Vec::new();
         if keys.len() <= 16 {
             for (i, &k) in keys.iter().enumerate() {
-                if keys[i + 1..].iter().any(|&later| self.key_bytes(later) == self.key_bytes(k)) {
+                if keys[i + 1..]
+                    .iter()
+                    .any(|&later| self.key_bytes(later) == self.key_bytes(k))
+                {
                     replaced.push(k);
                 }
             }
@@ -239,7 +264,12 @@ impl Parser<'_> {
                 Kind::Array | Kind::Object => value.b,
                 _ => (k + 2) as u32,
             };
-            self.tokens[k] = Token { kind: Kind::Skipped, escaped: false, a: 0, b: after };
+            self.tokens[k] = Token {
+                kind: Kind::Skipped,
+                escaped: false,
+                a: 0,
+                b: after,
+            };
         }
         replaced.len() as u32
     }
@@ -285,14 +315,19 @@ impl Parser<'_> {
             return Err(self.syntax_at(start, "invalid number".into()));
         }
         let offset = self.numbers.len();
-        number::write_json_number(&self.input[start..self.pos], &mut self.numbers)
-            .map_err(|_| Error::NumberOutOfRange { at: Some(Position::of(self.input, start)) })?;
+        number::write_json_number(&self.input[start..self.pos], &mut self.numbers).map_err(
+            |_| Error::NumberOutOfRange {
+                at: Some(Position::of(self.input, start)),
+            },
+        )?;
         self.token(Kind::Number, false, offset, self.numbers.len() - offset)
     }
 
     fn string(&mut self, kind: Kind) -> Result<()> {
         let start = self.pos + 1;
-        let plain = self.input[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let plain = self.input[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
         match plain.map(|n| (start + n, self.input[start + n])) {
             Some((end, b'"')) => {
                 self.pos = end + 1;
@@ -365,21 +400,35 @@ impl Parser<'_> {
     fn unicode_escape(&mut self) -> Result<()> {
         let at = self.pos;
         let bad = |p: &Self, m: &str| p.syntax_at(at, m.into());
-        let unit = self.hex4(at).ok_or_else(|| bad(self, "\"\\u\" must be followed by four hexadecimal digits"))?;
+        let unit = self
+            .hex4(at)
+            .ok_or_else(|| bad(self, "\"\\u\" must be followed by four hexadecimal digits"))?;
         self.pos += 6;
         let code = match unit {
-            0 => return Err(Error::UnsupportedEscape { at: Position::of(self.input, at) }),
+            0 => {
+                return Err(Error::UnsupportedEscape {
+                    at: Position::of(self.input, at),
+                })
+            }
             0xd800..=0xdbff => {
                 let low = (self.input.get(self.pos..self.pos + 2) == Some(b"\\u"))
                     .then(|| self.hex4(self.pos))
                     .flatten()
                     .filter(|low| (0xdc00..=0xdfff).contains(low))
-                    .ok_or_else(|| bad(self, "Unicode high surrogate must be followed by a low surrogate"))?;
+                    .ok_or_else(|| {
+                        bad(
+                            self,
+                            "Unicode high surrogate must be followed by a low surrogate",
+                        )
+                    })?;
                 self.pos += 6;
                 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)
             }
             0xdc00..=0xdfff => {
-                return Err(bad(self, "Unicode low surrogate must follow a high surrogate"))
+                return Err(bad(
+                    self,
+                    "Unicode low surrogate must follow a high surrogate",
+                ))
             }
             _ => unit,
         };
@@ -388,7 +437,10 @@ impl Parser<'_> {
     }
 
     fn syntax_at(&self, offset: usize, message: String) -> Error {
-        Error::Syntax { message, at: Position::of(self.input, offset) }
+        Error::Syntax {
+            message,
+            at: Position::of(self.input, offset),
+        }
     }
 
     fn unexpected(&self, expected: &str) -> Error {
@@ -416,10 +468,14 @@ impl Parser<'_> {
     fn emit(&self) -> Result<Vec<u8>> {
         let size = self.cbor_size();
         if size > self.max_bytes {
-            return Err(Error::TooLarge { size: Some(size as u64), limit: self.max_bytes as u64 });
+            return Err(Error::TooLarge {
+                size: Some(size as u64),
+                limit: self.max_bytes as u64,
+            });
         }
         let mut out = Vec::new();
-        out.try_reserve_exact(size).map_err(|_| Error::OutOfMemory)?;
+        out.try_reserve_exact(size)
+            .map_err(|_| Error::OutOfMemory)?;
         self.walk(|t, bytes| match (t.kind, bytes) {
             (Kind::Array, _) => write_head(&mut out, MAJOR_ARRAY, u64::from(t.a)),
             (Kind::Object, _) => write_head(&mut out, MAJOR_MAP, u64::from(t.a)),

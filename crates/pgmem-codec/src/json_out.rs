@@ -19,8 +19,13 @@ struct JsonWriter {
 pub fn to_json(cbor: &[u8]) -> Result<String> {
     // Text is usually 1.1-1.5x the CBOR; start there to avoid most regrowth.
     let mut out = Vec::new();
-    out.try_reserve(cbor.len() + cbor.len() / 4).map_err(|_| Error::OutOfMemory)?;
-    let mut writer = JsonWriter { out, first: Vec::new(), after_key: false };
+    out.try_reserve(cbor.len() + cbor.len() / 4)
+        .map_err(|_| Error::OutOfMemory)?;
+    let mut writer = JsonWriter {
+        out,
+        first: Vec::new(),
+        after_key: false,
+    };
     walk(cbor, &mut writer)?;
     // Every byte written came from valid UTF-8 text or is ASCII.
     String::from_utf8(writer.out).map_err(|_| Error::Corrupt("JSON output is not UTF-8".into()))
@@ -87,7 +92,8 @@ impl<'a> Visitor<'a> for JsonWriter {
 
     fn boolean(&mut self, value: bool) -> Result<()> {
         self.separator();
-        self.out.extend_from_slice(if value { b"true" } else { b"false" });
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
         Ok(())
     }
 
@@ -104,7 +110,11 @@ impl<'a> Visitor<'a> for JsonWriter {
             Number::Float32(f) => {
                 let _ = write!(self.out, "{f}");
             }
-            Number::Decimal { negative, digits, exponent } => {
+            Number::Decimal {
+                negative,
+                digits,
+                exponent,
+            } => {
                 self.reserve(digits.len() + exponent.unsigned_abs() as usize + 3)?;
                 format_decimal(&mut self.out, negative, digits, exponent);
             }
@@ -127,13 +137,15 @@ impl<'a> Visitor<'a> for JsonWriter {
 
     fn begin(&mut self, kind: Container, _len: u64) -> Result<()> {
         self.separator();
-        self.out.push(if kind == Container::Array { b'[' } else { b'{' });
+        self.out
+            .push(if kind == Container::Array { b'[' } else { b'{' });
         crate::error::push(&mut self.first, true)
     }
 
     fn end(&mut self, kind: Container) -> Result<()> {
         self.first.pop();
-        self.out.push(if kind == Container::Array { b']' } else { b'}' });
+        self.out
+            .push(if kind == Container::Array { b']' } else { b'}' });
         Ok(())
     }
 }

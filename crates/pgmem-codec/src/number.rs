@@ -109,7 +109,11 @@ fn write_bignum(out: &mut Vec<u8>, negative: bool, digits: &[u8]) {
             return;
         }
     }
-    let tag = if negative { TAG_NEGATIVE_BIGNUM } else { TAG_POSITIVE_BIGNUM };
+    let tag = if negative {
+        TAG_NEGATIVE_BIGNUM
+    } else {
+        TAG_POSITIVE_BIGNUM
+    };
     write_head(out, MAJOR_TAG, tag);
     write_head(out, MAJOR_BYTES, bytes.len() as u64);
     out.extend_from_slice(&bytes);
@@ -122,7 +126,11 @@ pub fn format_decimal(out: &mut Vec<u8>, negative: bool, digits: &str, exponent:
     if negative && !zero {
         out.push(b'-');
     }
-    let digits = if zero { "" } else { digits.trim_start_matches('0') };
+    let digits = if zero {
+        ""
+    } else {
+        digits.trim_start_matches('0')
+    };
     if exponent >= 0 {
         out.extend_from_slice(if zero { b"0" } else { digits.as_bytes() });
         if !zero {
@@ -174,7 +182,10 @@ mod tests {
         assert_eq!(enc("-1"), vec![0x20]);
         assert_eq!(enc("1.5e3"), vec![0x19, 0x05, 0xdc]);
         assert_eq!(enc("1.5"), vec![0xc4, 0x82, 0x20, 0x0f]);
-        assert_eq!(enc("18446744073709551616"), vec![0xc2, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            enc("18446744073709551616"),
+            vec![0xc2, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
         assert_eq!(enc("-18446744073709551616"), {
             let mut v = vec![0x3b];
             v.extend([0xff; 8]);
