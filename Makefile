@@ -1,0 +1,36 @@
+# pgmem: every target first runs scripts/setup.sh, which installs what is missing
+# (apt packages, cargo-pgrx, PostgreSQL 16, a non-root server user) and is quick
+# when nothing is.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup test lint test-codec test-pg test-regress demo psql
+
+help:
+	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
+	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress"
+	@echo "make psql   an interactive psql on a throwaway server with pgmem"
+
+setup:
+	@scripts/setup.sh
+
+test: setup lint test-codec test-pg test-regress
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --features pg_test -- -D warnings
+
+test-codec:
+	cargo test -p pgmem-codec
+
+test-pg: setup
+	scripts/pgrx-test.sh
+
+test-regress: setup
+	scripts/regress.sh
+
+demo: setup
+	scripts/demo.sh
+
+psql: setup
+	scripts/demo.sh --psql

@@ -1,0 +1,47 @@
+-- pgmem quickstart: a real agent trajectory goes in as JSON and comes back equal.
+-- Run by `make demo`, which passes the path of a tau-bench file as :traces.
+\pset pager off
+\echo '== tau-bench runs (sierra-research/tau-bench, MIT): one JSON document per run'
+CREATE TEMP TABLE runs AS
+SELECT n, run -> 'info' -> 'task' ->> 'user_id' AS user_id, run -> 'traj' AS traj
+FROM json_array_elements(pg_read_file(:'traces')::json) WITH ORDINALITY AS r(run, n);
+SELECT count(*) AS runs, sum(json_array_length(traj)) AS messages FROM runs;
+
+\echo '== One trajectory in: plain JSON, cast implicitly to pgmem_snapshot'
+CREATE TABLE trajectories (
+    run      bigint PRIMARY KEY,
+    snapshot pgmem_snapshot NOT NULL,
+    as_jsonb jsonb NOT NULL          -- the same document the usual way, to compare
+);
+INSERT INTO trajectories SELECT n, traj, traj FROM runs WHERE n = 1;
+
+\echo '== ... and out: equal to its jsonb, message for message'
+SELECT snapshot::jsonb = as_jsonb AS equal_to_jsonb,
+       json_array_length(snapshot::json) AS messages
+FROM trajectories;
+SELECT i AS message, m ->> 'role' AS role,
+       left(regexp_replace(coalesce(m ->> 'content',
+                                    'calls ' || (m -> 'tool_calls' -> 0 -> 'function' ->> 'name')),
+                           '\s+', ' ', 'g'), 60) AS content
+FROM trajectories, jsonb_array_elements(snapshot::jsonb) WITH ORDINALITY AS e(m, i)
+ORDER BY i LIMIT 5;
+
+\echo '== Sizes side by side: JSON text, jsonb as stored, CBOR (raw), pgmem as stored'
+SELECT octet_length(snapshot::text) AS json_text_bytes,
+       pg_column_size(as_jsonb) AS jsonb_stored_bytes,
+       pgmem_snapshot_raw_size(snapshot) AS raw_cbor_bytes,
+       pgmem_snapshot_stored_size(snapshot) AS pgmem_stored_bytes,
+       round(pgmem_snapshot_stored_size(snapshot)::numeric / pg_column_size(as_jsonb), 2)
+           AS pgmem_to_jsonb_ratio
+FROM trajectories;
+
+\echo '== Every run: all equal, and the median size ratio'
+INSERT INTO trajectories SELECT n, traj, traj FROM runs WHERE n > 1;
+SELECT count(*) AS runs,
+       bool_and(snapshot::jsonb = as_jsonb) AS all_equal,
+       sum(pg_column_size(as_jsonb)) AS jsonb_stored_bytes,
+       sum(pgmem_snapshot_stored_size(snapshot)) AS pgmem_stored_bytes,
+       round(percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY pgmem_snapshot_stored_size(snapshot)::numeric / pg_column_size(as_jsonb))::numeric, 2)
+           AS median_ratio
+FROM trajectories;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make demo: build and install pgmem (release) into PostgreSQL 16, start a throwaway
+# server on 127.0.0.1:$PGMEM_DEMO_PORT, CREATE EXTENSION pgmem and run
+# examples/quickstart.sql on a real tau-bench run; the server stops on exit.
+# With --psql, open an interactive psql on that server instead.
+set -euo pipefail
+root_dir=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=/dev/null
+. "$root_dir/target/pgmem.env"
+port=${PGMEM_DEMO_PORT:-28815}
+server_dir=$("$root_dir/scripts/scratch-dir.sh" demo)
+psql=("$("$PG_CONFIG" --bindir)/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d postgres)
+
+(cd "$root_dir" && cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null)
+"$root_dir/scripts/server.sh" stop "$server_dir"
+trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
+"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+"${psql[@]}" -q -c "SET client_min_messages = warning" \
+    -c "DROP EXTENSION IF EXISTS pgmem CASCADE" -c "CREATE EXTENSION pgmem"
+
+if [ "${1:-}" = --psql ]; then
+    echo "pgmem on 127.0.0.1:$port (user postgres); the server stops when psql exits"
+    "${psql[@]}"
+    exit
+fi
+
+# The full tau-bench corpus when it is beside the checkout, else the committed sample;
+# copied where the server (which reads it with pg_read_file) can reach it.
+traces="$root_dir/../shared/data/agent-traces/taubench_gpt-4o-airline.json"
+[ -f "$traces" ] || traces="$root_dir/tests/data/agent-traces/taubench_gpt-4o-airline.sample.json"
+cp "$traces" "$server_dir/taubench.json"
+chmod a+r "$server_dir/taubench.json"
+"${psql[@]}" -v ON_ERROR_STOP=1 -v traces="$server_dir/taubench.json" \
+    -f "$root_dir/examples/quickstart.sql"
