@@ -20,6 +20,13 @@ pub fn sqlstate_of(sql: &str) -> String {
         .expect("helper returned a SQLSTATE")
 }
 
+/// How many rows `table` holds.
+pub fn rows(table: &str) -> i64 {
+    Spi::get_one::<i64>(&format!("SELECT count(*) FROM {table}"))
+        .expect("count ran")
+        .unwrap_or(0)
+}
+
 /// Real agent runs, compiled in so the server never needs to read the checkout.
 pub const TAU_BENCH: &str =
     include_str!("../../tests/data/agent-traces/taubench_gpt-4o-airline.sample.json");

@@ -1,7 +1,7 @@
 //! `pgmem_snapshot` in SQL: fidelity with jsonb, errors and their SQLSTATEs, sizes.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::pg_tests::{sqlstate_of, TAU2_BENCH, TAU_BENCH, TOOLBENCH};
+    use crate::pg_tests::{rows, sqlstate_of, TAU2_BENCH, TAU_BENCH, TOOLBENCH};
     use pgrx::prelude::*;
 
     fn all_equal_to_jsonb(query: &str, doc: &str) -> (i64, i64) {
@@ -113,10 +113,7 @@ mod tests {
             let via_jsonb = sqlstate_of(&sql);
             assert_ne!(via_jsonb, "00000", "jsonb path accepted {:.40}", input);
         }
-        assert_eq!(
-            Spi::get_one::<i64>("SELECT count(*) FROM t_bad"),
-            Ok(Some(0))
-        );
+        assert_eq!(rows("t_bad"), 0);
     }
 
     #[pg_test]
@@ -131,10 +128,7 @@ mod tests {
             Spi::get_one::<i32>("SELECT length(s::jsonb->>'x') FROM t_limit"),
             Ok(Some(5000))
         );
-        assert_eq!(
-            Spi::get_one::<i64>("SELECT count(*) FROM t_limit"),
-            Ok(Some(1))
-        );
+        assert_eq!(rows("t_limit"), 1);
     }
 
     #[pg_test]

@@ -2,7 +2,7 @@
 //! and sent back is the same value.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::pg_tests::sqlstate_of;
+    use crate::pg_tests::{rows, sqlstate_of};
     use pgrx::prelude::*;
 
     /// Feed `bytes` to `pgmem_snapshot_recv` through a binary COPY into `t_recv` (a bytea
@@ -59,10 +59,7 @@ mod tests {
         for (name, bytes) in cases {
             assert_eq!(recv_sqlstate(&bytes), "22P03", "{name}");
         }
-        assert_eq!(
-            Spi::get_one::<i64>("SELECT count(*) FROM t_recv"),
-            Ok(Some(0))
-        );
+        assert_eq!(rows("t_recv"), 0);
     }
 
     #[pg_test]
@@ -71,10 +68,7 @@ mod tests {
         let big = sent(&format!("[\"{}\"]", "z".repeat(100_000)));
         Spi::run("SET LOCAL pgmem.max_snapshot_bytes = '64kB'").unwrap();
         assert_eq!(recv_sqlstate(&big), "54000");
-        assert_eq!(
-            Spi::get_one::<i64>("SELECT count(*) FROM t_recv"),
-            Ok(Some(0))
-        );
+        assert_eq!(rows("t_recv"), 0);
     }
 
     use postgres::types::{private::BytesMut, FromSql, IsNull, ToSql, Type};
