@@ -62,7 +62,8 @@ pub fn compress(cbor: &[u8], level: i32) -> Result<Vec<u8>> {
         let (_, c) = cached.as_mut().expect("compressor was just created");
         c.compress(cbor)
     });
-    let frame = frame.map_err(|e| Error::Corrupt(format!("zstd compression failed: {e}")))?;
+    // The level is range-checked by its setting, so zstd can only fail for memory.
+    let frame = frame.map_err(|_| Error::OutOfMemory)?;
     let mut out = Vec::new();
     out.try_reserve_exact(HEADER_LEN + frame.len())
         .map_err(|_| Error::OutOfMemory)?;

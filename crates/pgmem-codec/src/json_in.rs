@@ -41,6 +41,7 @@ struct Open {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     input: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
@@ -60,6 +61,7 @@ pub fn to_cbor(input: &str, max_bytes: usize) -> Result<Vec<u8>> {
         });
     }
     let mut parser = Parser {
+        text: input,
         input: input.as_bytes(),
         pos: 0,
         tokens: Vec::new(),
@@ -183,9 +185,6 @@ impl Parser<'_> {
             return Ok(false);
         }
         self.pos += 1;
-        if let Some(top) = self.open.last_mut() {
-            top.count = 0;
-        }
         self.close()?;
         Ok(true)
     }
@@ -444,10 +443,14 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, expected: &str) -> Error {
-        let found = match std::str::from_utf8(&self.input[self.pos..]) {
-            _ if self.pos >= self.input.len() => "the end of input".to_string(),
-            Ok(rest) => format!("\"{}\"", rest.chars().next().unwrap_or_default()),
-            Err(_) => "an invalid byte".to_string(),
+        // Errors are raised between tokens, so `pos` is on a character boundary.
+        let found = match self
+            .text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
+            Some(c) => format!("\"{c}\""),
+            None => "the end of input".to_string(),
         };
         self.syntax_at(self.pos, format!("expected {expected} but found {found}"))
     }
