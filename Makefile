@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup test lint test-codec test-pg test-regress demo psql
+.PHONY: help setup test lint test-codec test-pg test-regress test-integration demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
@@ -14,7 +14,7 @@ help:
 setup:
 	@scripts/setup.sh
 
-test: setup lint test-codec test-pg test-regress
+test: setup lint test-codec test-pg test-regress test-integration
 
 lint:
 	cargo fmt --all --check
@@ -28,6 +28,9 @@ test-pg: setup
 
 test-regress: setup
 	scripts/regress.sh
+
+test-integration: setup
+	scripts/integration.sh
 
 demo: setup
 	scripts/demo.sh

@@ -45,3 +45,44 @@ SELECT count(*) AS runs,
            ORDER BY pgmem_snapshot_stored_size(snapshot)::numeric / pg_column_size(as_jsonb))::numeric, 2)
            AS median_ratio
 FROM trajectories;
+
+\echo '== Checkpoints: the first run saved after every assistant turn, as its agent would'
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT row_number() OVER (ORDER BY i) AS turn, i AS upto,
+               left(regexp_replace(coalesce(m ->> 'content', 'calls ' || (m -> 'tool_calls' -> 0 -> 'function' ->> 'name')), '\s+', ' ', 'g'), 40) AS said
+        FROM runs, json_array_elements(traj) WITH ORDINALITY AS e(m, i)
+        WHERE n = 1 AND m ->> 'role' = 'assistant'
+        ORDER BY i
+    LOOP
+        PERFORM pgmem_checkpoint_save(
+            'tau-bench-run-1',
+            (SELECT json_agg(m ORDER BY i)
+             FROM runs, json_array_elements(traj) WITH ORDINALITY AS e(m, i)
+             WHERE n = 1 AND i <= t.upto),
+            checkpoint_id => format('turn-%s', lpad(t.turn::text, 2, '0')),
+            label => t.said,
+            metadata => jsonb_build_object('messages', t.upto),
+            parent_id => CASE WHEN t.turn > 1 THEN format('turn-%s', lpad((t.turn - 1)::text, 2, '0')) END);
+    END LOOP;
+END
+$$;
+
+\echo '== ... listed newest first, without their bodies'
+SELECT checkpoint_id, parent_id, label, metadata ->> 'messages' AS messages, raw_bytes, stored_bytes
+FROM pgmem_checkpoint_list('tau-bench-run-1', 8);
+
+\echo '== ... the latest loaded: the run so far, message for message'
+SELECT l.checkpoint_id, json_array_length(l.snapshot::json) AS messages,
+       l.snapshot::jsonb = (SELECT jsonb_agg(m ORDER BY i)
+                            FROM runs, jsonb_array_elements(traj::jsonb) WITH ORDINALITY AS e(m, i)
+                            WHERE n = 1 AND i <= (l.metadata ->> 'messages')::int) AS equals_the_run_so_far
+FROM pgmem_checkpoint_load('tau-bench-run-1') AS l;
+
+\echo '== ... and one from the middle, resumed where it was'
+SELECT checkpoint_id, label, json_array_length(snapshot::json) AS messages,
+       snapshot::jsonb -> -1 ->> 'role' AS last_role
+FROM pgmem_checkpoint_load('tau-bench-run-1', 'turn-05');

@@ -13,10 +13,10 @@ psql=("$("$PG_CONFIG" --bindir)/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d 
 
 (cd "$root_dir" && cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null)
 "$root_dir/scripts/server.sh" stop "$server_dir"
+rm -rf "$server_dir"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 "$root_dir/scripts/server.sh" start "$server_dir" "$port"
-"${psql[@]}" -q -c "SET client_min_messages = warning" \
-    -c "DROP EXTENSION IF EXISTS pgmem CASCADE" -c "CREATE EXTENSION pgmem"
+"${psql[@]}" -q -c "CREATE EXTENSION pgmem"
 
 if [ "${1:-}" = --psql ]; then
     echo "pgmem on 127.0.0.1:$port (user postgres); the server stops when psql exits"

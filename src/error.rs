@@ -61,3 +61,12 @@ pub fn raise(err: Error, source: Source) -> ! {
         }
     }
 }
+
+/// Raise 22023 (invalid_parameter_value) about a function argument named in `message`.
+pub fn invalid_argument(message: String) -> ! {
+    ereport!(
+        ERROR,
+        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        message
+    );
+}

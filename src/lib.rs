@@ -6,8 +6,10 @@
 //! `sql/`, so that their definitions read exactly as a user sees them in `\df+`.
 use pgrx::prelude::*;
 
+mod args;
 mod error;
 mod guc;
+mod ids;
 mod snapshot;
 
 ::pgrx::pg_module_magic!(name, version);
@@ -16,6 +18,16 @@ mod snapshot;
     "../sql/pgmem_snapshot.sql",
     name = "pgmem_snapshot",
     bootstrap
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_helpers.sql",
+    name = "pgmem_helpers",
+    requires = ["pgmem_snapshot"]
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_checkpoints.sql",
+    name = "pgmem_checkpoints",
+    requires = ["pgmem_helpers"]
 );
 
 #[pg_guard]

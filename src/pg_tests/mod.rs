@@ -2,6 +2,7 @@
 //! `#[pg_schema] mod tests`, the schema the test runner calls. Shared helpers live here.
 use pgrx::prelude::*;
 
+mod checkpoints;
 mod snapshot;
 mod snapshot_binary;
 

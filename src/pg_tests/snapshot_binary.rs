@@ -14,7 +14,10 @@ mod tests {
             "COPY (SELECT '\\x{hex}'::bytea) TO '{path}' (FORMAT binary)"
         ))
         .unwrap();
-        sqlstate_of(&format!("COPY t_recv FROM '{path}' (FORMAT binary)"))
+        let sqlstate = sqlstate_of(&format!("COPY t_recv FROM '{path}' (FORMAT binary)"));
+        // The backend wrote the file, so it can remove it.
+        std::fs::remove_file(&path).expect("temporary COPY file removed");
+        sqlstate
     }
 
     fn sent(json: &str) -> Vec<u8> {

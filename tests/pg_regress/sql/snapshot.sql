@@ -67,10 +67,3 @@ COPY (SELECT '\x50474d0201'::bytea) TO '/tmp/pgmem_regress_bad.bin' (FORMAT bina
 COPY saved FROM '/tmp/pgmem_regress_bad.bin' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS stored_after_binary FROM saved;
-
--- Every function of the type is documented (\df+ shows it).
-SELECT p.oid::regprocedure AS function, obj_description(p.oid, 'pg_proc') IS NOT NULL AS documented
-FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
-WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pgmem') AND d.deptype = 'e'
-ORDER BY p.oid::regprocedure::text;
-SELECT obj_description('pgmem_snapshot'::regtype, 'pg_type') IS NOT NULL AS type_documented;

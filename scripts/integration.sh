@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Tests that need more than one connection or whole-database tools, against a
+# throwaway server with pgmem installed:
+#   - two clients upserting the same checkpoint key many times: no error, one row;
+#   - pg_dump of a database, restored into a new one: every checkpoint back, equal.
+set -euo pipefail
+root_dir=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=/dev/null
+. "$root_dir/target/pgmem.env"
+port=${PGMEM_INTEGRATION_PORT:-28818}
+server_dir=$("$root_dir/scripts/scratch-dir.sh" integration)
+bindir=$("$PG_CONFIG" --bindir)
+connect=(-h 127.0.0.1 -p "$port" -U postgres)
+psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "${connect[@]}" "$@"; }
+fail() { echo "integration: FAILED: $*" >&2; exit 1; }
+
+(cd "$root_dir" && cargo pgrx install --pg-config "$PG_CONFIG" >/dev/null)
+"$root_dir/scripts/server.sh" stop "$server_dir"
+rm -rf "$server_dir"
+trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
+"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+
+echo "integration: concurrent upserts of one key"
+psql -d postgres -c "CREATE DATABASE race" -c "CREATE DATABASE source" -c "CREATE DATABASE restored"
+psql -d race -c "CREATE EXTENSION pgmem"
+"$bindir/pgbench" "${connect[@]}" -n -c 2 -j 2 -t 500 \
+    -f "$root_dir/tests/integration/pgbench_same_key.sql" race >"$server_dir/pgbench.log" 2>&1 \
+    || { cat "$server_dir/pgbench.log"; fail "pgbench reported errors"; }
+rows=$(psql -d race -At -c "SELECT count(*) FROM pgmem_checkpoints")
+[ "$rows" = 1 ] || fail "expected one row after concurrent upserts, found $rows"
+
+echo "integration: pg_dump and restore keep every checkpoint"
+traces="$root_dir/tests/data/agent-traces/taubench_gpt-4o-airline.sample.json"
+cp "$traces" "$server_dir/runs.json"
+chmod a+r "$server_dir/runs.json"
+psql -d source -v runs="$server_dir/runs.json" <<'SQL'
+CREATE EXTENSION pgmem;
+-- One checkpoint per message of each run: the trajectory so far.
+SELECT count(pgmem_checkpoint_save('run-' || r.n, p.prefix, 'turn-' || lpad(t.k::text, 3, '0')))
+FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n),
+     generate_series(1, json_array_length(r.run -> 'traj')) AS t(k),
+     LATERAL (SELECT json_agg(m ORDER BY i) AS prefix
+              FROM json_array_elements(r.run -> 'traj') WITH ORDINALITY AS e(m, i)
+              WHERE i <= t.k) AS p;
+SQL
+"$bindir/pg_dump" "${connect[@]}" -d source -f "$server_dir/source.sql"
+psql -d restored -f "$server_dir/source.sql" >/dev/null
+digest="SELECT count(*) || ':' || md5(string_agg(session_id || checkpoint_id || snapshot::text
+          || metadata::text || saved_at::text, '|' ORDER BY session_id, checkpoint_id))
+        FROM pgmem_checkpoints"
+before=$(psql -d source -At -c "$digest")
+after=$(psql -d restored -At -c "$digest")
+[ "${before%%:*}" -gt 100 ] || fail "expected many checkpoints, found ${before%%:*}"
+[ "$before" = "$after" ] || fail "restored checkpoints differ: $before vs $after"
+echo "integration: ok (${before%%:*} checkpoints dumped and restored equal)"

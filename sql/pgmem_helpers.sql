@@ -1,0 +1,22 @@
+-- Helpers the SQL functions share: argument checks that raise 22023 naming the
+-- argument, and a UUIDv7 generator (PostgreSQL 16 has none).
+
+CREATE FUNCTION pgmem_checked_id(value text, argument text, max_chars integer) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_checked_id_wrapper'
+    LANGUAGE c IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_checked_limit(value integer, argument text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'pgmem_checked_limit_wrapper'
+    LANGUAGE c IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_uuidv7() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'pgmem_uuidv7_wrapper'
+    LANGUAGE c VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION pgmem_checked_id(text, text, integer) IS
+'Internal: returns value when it is 1 to max_chars characters long; otherwise raises 22023 '
+'naming the argument (also for NULL).';
+COMMENT ON FUNCTION pgmem_checked_limit(integer, text) IS
+'Internal: returns value when it is between 1 and 10000; otherwise raises 22023 naming the '
+'argument (also for NULL).';
+COMMENT ON FUNCTION pgmem_uuidv7() IS
+'A new UUID version 7 (RFC 9562): 48 bits of Unix milliseconds then random bits, so '
+'generated ids sort by creation time. pgmem uses it for generated checkpoint ids.';
