@@ -21,7 +21,7 @@ lint:
 	cargo clippy --workspace --all-targets --features pg_test -- -D warnings
 
 test-codec:
-	cargo test -p pgmem-codec
+	cargo test -p pgmem-codec -p pgmem-search
 
 test-pg: setup
 	scripts/pgrx-test.sh

@@ -1,11 +1,28 @@
 //! The settings of SPEC section 2, registered when the library loads.
-use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, PostgresGucEnum};
 
 /// zstd level for new snapshots (1..19).
 pub static COMPRESSION_LEVEL: GucSetting<i32> = GucSetting::<i32>::new(3);
 
 /// Largest CBOR document a snapshot may hold when it is written, in bytes.
 pub static MAX_SNAPSHOT_BYTES: GucSetting<i32> = GucSetting::<i32>::new(64 * 1024 * 1024);
+
+/// What episode functions do when `user_id` is NULL or empty.
+#[derive(PostgresGucEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MissingTenant {
+    /// Return nothing (no rows, false, 0): fail closed, quietly.
+    #[name = c"empty"]
+    Empty,
+    /// Raise 22023.
+    #[name = c"error"]
+    Error,
+}
+
+pub static ON_MISSING_TENANT: GucSetting<MissingTenant> =
+    GucSetting::<MissingTenant>::new(MissingTenant::Empty);
+
+/// Episodes kept per user; 0 keeps all.
+pub static MAX_EPISODES_PER_USER: GucSetting<i32> = GucSetting::<i32>::new(0);
 
 pub fn register() {
     GucRegistry::define_int_guc(
@@ -28,6 +45,25 @@ pub fn register() {
         pgmem_codec::HARD_MAX_BYTES as i32,
         GucContext::Suset,
         GucFlags::UNIT_BYTE,
+    );
+    GucRegistry::define_enum_guc(
+        c"pgmem.on_missing_tenant",
+        c"What episode functions do with a NULL or empty user_id: 'empty' or 'error'.",
+        c"'empty' returns no rows (false, 0); 'error' raises 22023. Either way no function \
+          reads, returns or deletes another user's episodes.",
+        &ON_MISSING_TENANT,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"pgmem.max_episodes_per_user",
+        c"Episodes kept per user; storing more deletes that user's oldest (0: no limit).",
+        c"Applied in the same transaction as pgmem_episode_store and pgmem_episode_store_many.",
+        &MAX_EPISODES_PER_USER,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
     );
     // Reject misspelt pgmem.* settings instead of keeping them as placeholders.
     unsafe { pgrx::pg_sys::MarkGUCPrefixReserved(c"pgmem".as_ptr()) };

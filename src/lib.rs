@@ -10,7 +10,9 @@ mod args;
 mod error;
 mod guc;
 mod ids;
+mod similarity;
 mod snapshot;
+mod tenant;
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -27,6 +29,11 @@ mod snapshot;
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_checkpoints.sql",
     name = "pgmem_checkpoints",
+    requires = ["pgmem_helpers"]
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_episodes.sql",
+    name = "pgmem_episodes",
     requires = ["pgmem_helpers"]
 );
 

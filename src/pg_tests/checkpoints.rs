@@ -215,7 +215,7 @@ mod tests {
     }
 
     #[pg_test]
-    fn reads_are_stable_and_parallel_safe() {
+    fn checkpoint_reads_are_stable_and_parallel_safe() {
         let kinds = one::<String>(
             "SELECT string_agg(proname || ':' || provolatile::text || proparallel::text, ' ' ORDER BY proname)
              FROM pg_proc WHERE proname LIKE 'pgmem_checkpoint_%'",

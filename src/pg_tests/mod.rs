@@ -3,6 +3,7 @@
 use pgrx::prelude::*;
 
 mod checkpoints;
+mod episodes;
 mod snapshot;
 mod snapshot_binary;
 

@@ -1,0 +1,265 @@
+-- Episodic memory (SPEC section 4): per-user records of past runs, searched by keyword
+-- and loaded as few-shot examples. Every function is scoped by user_id and fails
+-- closed: a missing user_id matches no one (pgmem_tenant).
+--
+-- As for checkpoints: reads are inlinable standard-body SQL functions, writes are
+-- PL/pgSQL with search_path pinned and pgmem objects schema-qualified.
+
+CREATE TABLE pgmem_episodes (
+    user_id     text NOT NULL CHECK (length(user_id) BETWEEN 1 AND 255),
+    episode_id  text NOT NULL CHECK (length(episode_id) BETWEEN 1 AND 64),
+    content     text NOT NULL,
+    metadata    jsonb NOT NULL DEFAULT '{}',
+    inserted_at timestamptz NOT NULL,
+    CONSTRAINT pgmem_episodes_pkey PRIMARY KEY (user_id, episode_id)
+);
+-- A user's episodes newest first: list, search, trimming.
+CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
+
+CREATE FUNCTION pgmem_episode_trim(user_id text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    keep integer;
+    deleted bigint;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id', 255);
+    keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
+    IF keep <= 0 THEN
+        RETURN 0;
+    END IF;
+    -- Everything older than the user's keep-th newest episode.
+    DELETE FROM @extschema@.pgmem_episodes e
+    WHERE e.user_id = uid
+      AND (e.inserted_at, e.episode_id) < (
+          SELECT x.inserted_at, x.episode_id FROM @extschema@.pgmem_episodes x
+          WHERE x.user_id = uid
+          ORDER BY x.inserted_at DESC, x.episode_id DESC
+          OFFSET keep - 1 LIMIT 1);
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
+CREATE FUNCTION pgmem_episode_store(
+    user_id text,
+    content text,
+    metadata jsonb DEFAULT '{}',
+    episode_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    eid text;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store.user_id, 'user_id', 255);
+    IF pgmem_episode_store.content IS NULL THEN
+        RAISE EXCEPTION 'content must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    eid := @extschema@.pgmem_checked_id(
+        coalesce(pgmem_episode_store.episode_id, @extschema@.pgmem_uuidv7()::text),
+        'episode_id', 64);
+    INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
+    VALUES (uid, eid, pgmem_episode_store.content,
+            coalesce(pgmem_episode_store.metadata, '{}'), clock_timestamp())
+    ON CONFLICT ON CONSTRAINT pgmem_episodes_pkey DO UPDATE
+        SET content = excluded.content,
+            metadata = excluded.metadata,
+            inserted_at = excluded.inserted_at;
+    PERFORM @extschema@.pgmem_episode_trim(uid);
+    RETURN eid;
+END
+$$;
+
+CREATE FUNCTION pgmem_episode_store_many(
+    user_id text,
+    contents text[],
+    metadata jsonb[] DEFAULT NULL,
+    episode_ids text[] DEFAULT NULL
+) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    n integer;
+    missing integer;
+    stored bigint;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store_many.user_id, 'user_id', 255);
+    IF pgmem_episode_store_many.contents IS NULL THEN
+        RAISE EXCEPTION 'contents must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(array_ndims(pgmem_episode_store_many.contents), 1) > 1
+       OR coalesce(array_ndims(pgmem_episode_store_many.metadata), 1) > 1
+       OR coalesce(array_ndims(pgmem_episode_store_many.episode_ids), 1) > 1 THEN
+        RAISE EXCEPTION 'contents, metadata and episode_ids must be one-dimensional arrays'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    n := cardinality(pgmem_episode_store_many.contents);
+    IF cardinality(pgmem_episode_store_many.metadata) <> n THEN
+        RAISE EXCEPTION 'metadata has % elements but contents has %',
+            cardinality(pgmem_episode_store_many.metadata), n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF cardinality(pgmem_episode_store_many.episode_ids) <> n THEN
+        RAISE EXCEPTION 'episode_ids has % elements but contents has %',
+            cardinality(pgmem_episode_store_many.episode_ids), n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    missing := array_position(pgmem_episode_store_many.contents, NULL);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'contents[%] must not be NULL', missing
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (SELECT count(DISTINCT x) <> count(x) FROM unnest(pgmem_episode_store_many.episode_ids) AS x) THEN
+        RAISE EXCEPTION 'episode_ids holds the same id twice'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- One statement: all rows or none. clock_timestamp() is evaluated row by row in
+    -- array order, so the array's last episode is the newest.
+    INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
+    SELECT uid,
+           @extschema@.pgmem_checked_id(coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text),
+                                        format('episode_ids[%s]', i.ord), 64),
+           i.content, coalesce(i.metadata, '{}'), clock_timestamp()
+    FROM unnest(pgmem_episode_store_many.contents, pgmem_episode_store_many.metadata,
+                pgmem_episode_store_many.episode_ids)
+         WITH ORDINALITY AS i(content, metadata, episode_id, ord)
+    ORDER BY i.ord
+    ON CONFLICT ON CONSTRAINT pgmem_episodes_pkey DO UPDATE
+        SET content = excluded.content,
+            metadata = excluded.metadata,
+            inserted_at = excluded.inserted_at;
+    GET DIAGNOSTICS stored = ROW_COUNT;
+    PERFORM @extschema@.pgmem_episode_trim(uid);
+    RETURN stored;
+END
+$$;
+
+CREATE FUNCTION pgmem_episode_search(
+    user_id text,
+    query text,
+    top_k integer DEFAULT 10,
+    metadata_filter jsonb DEFAULT NULL
+) RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT e.episode_id, e.content, e.metadata, e.inserted_at
+    FROM @extschema@.pgmem_episodes e
+    WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_search.user_id)
+      -- query is matched as typed: '!' escapes its %, _ and ! for ILIKE.
+      AND e.content ILIKE '%' || replace(replace(replace(
+              coalesce(pgmem_episode_search.query, ''), '!', '!!'), '%', '!%'), '_', '!_') || '%'
+          ESCAPE '!'
+      AND (pgmem_episode_search.metadata_filter IS NULL
+           OR e.metadata @> pgmem_episode_search.metadata_filter)
+    ORDER BY e.inserted_at DESC, e.episode_id DESC
+    LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_search.top_k, 'top_k');
+END;
+
+CREATE FUNCTION pgmem_episode_similarity_search(user_id text, query text, top_k integer DEFAULT 10)
+RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz, score real)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT e.episode_id, e.content, e.metadata, e.inserted_at, s.score
+    FROM @extschema@.pgmem_episodes e
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.pgmem_word_score(e.content, pgmem_episode_similarity_search.query)::real AS score
+    ) s
+    WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_similarity_search.user_id)
+      AND s.score > 0
+    ORDER BY s.score DESC, e.inserted_at DESC, e.episode_id DESC
+    LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_similarity_search.top_k, 'top_k');
+END;
+
+CREATE FUNCTION pgmem_episode_list(user_id text, max_rows integer DEFAULT 100, before timestamptz DEFAULT NULL)
+RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT e.episode_id, e.content, e.metadata, e.inserted_at
+    FROM @extschema@.pgmem_episodes e
+    WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_list.user_id)
+      AND e.inserted_at < coalesce(pgmem_episode_list.before, 'infinity')
+    ORDER BY e.inserted_at DESC, e.episode_id DESC
+    LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_list.max_rows, 'max_rows');
+END;
+
+CREATE FUNCTION pgmem_episode_delete(user_id text, episode_id text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    eid text;
+BEGIN
+    uid := @extschema@.pgmem_tenant(pgmem_episode_delete.user_id);
+    IF uid IS NULL THEN
+        RETURN false;
+    END IF;
+    eid := @extschema@.pgmem_checked_id(pgmem_episode_delete.episode_id, 'episode_id', 64);
+    DELETE FROM @extschema@.pgmem_episodes e WHERE e.user_id = uid AND e.episode_id = eid;
+    RETURN FOUND;
+END
+$$;
+
+CREATE FUNCTION pgmem_episode_forget(user_id text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    deleted bigint;
+BEGIN
+    uid := @extschema@.pgmem_tenant(pgmem_episode_forget.user_id);
+    IF uid IS NULL THEN
+        RETURN 0;
+    END IF;
+    DELETE FROM @extschema@.pgmem_episodes e WHERE e.user_id = uid;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
+COMMENT ON TABLE pgmem_episodes IS
+'Per-user records of past agent runs (content is what search matches; metadata holds plan, '
+'trajectory, answer, tags); primary key (user_id, episode_id). Written and read through the '
+'pgmem_episode_* functions. Dumped by pg_dump with the extension.';
+COMMENT ON FUNCTION pgmem_episode_trim(text) IS
+'Delete the user''s oldest episodes beyond pgmem.max_episodes_per_user (0: keep all); returns '
+'how many. The store functions call it; call it after lowering the setting.';
+COMMENT ON FUNCTION pgmem_episode_store(text, text, jsonb, text) IS
+'Store an episode for a user and return its id: upsert on (user_id, episode_id), a UUIDv7 '
+'id when episode_id is NULL, inserted_at = clock_timestamp(); then trims the user to '
+'pgmem.max_episodes_per_user in the same transaction. Errors: 22023 for user_id NULL, empty '
+'or over 255 characters, NULL content, episode_id not 1..64 characters.';
+COMMENT ON FUNCTION pgmem_episode_store_many(text, text[], jsonb[], text[]) IS
+'Store many episodes for a user in one statement, all or nothing; returns how many. metadata '
+'and episode_ids, when given, have one element per content (NULL elements: {} and a '
+'generated id). The last content is the newest. Errors: 22023 for arrays of unequal length, '
+'a NULL contents element, a repeated episode id, and as pgmem_episode_store.';
+COMMENT ON FUNCTION pgmem_episode_search(text, text, integer, jsonb) IS
+'The user''s episodes whose content contains query, ignoring case (ILIKE); %, _ and \ in '
+'query are plain characters. Newest first, at most top_k; NULL or empty query: the newest '
+'top_k. metadata_filter keeps rows whose metadata @> it. Only that user''s rows: NULL or '
+'empty user_id returns none (or 22023, pgmem.on_missing_tenant). Errors: 22023 for top_k '
+'outside 1..10000.';
+COMMENT ON FUNCTION pgmem_episode_similarity_search(text, text, integer) IS
+'The user''s episodes ranked by score, the number of distinct query words that are words of '
+'the content (case-insensitive; see pgmem_word_score); ties newest first; episodes scoring 0 '
+'are left out. Tenant scoping and errors as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_list(text, integer, timestamptz) IS
+'The user''s episodes newest first, at most max_rows, only those inserted before "before" when '
+'it is given. Tenant scoping as pgmem_episode_search. Errors: 22023 for max_rows outside '
+'1..10000.';
+COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
+'Delete one of the user''s episodes; true when it existed. Another user''s episode is never '
+'touched (false). NULL or empty user_id: false (or 22023, pgmem.on_missing_tenant).';
+COMMENT ON FUNCTION pgmem_episode_forget(text) IS
+'Erase every episode of the user (right to erasure); returns how many. NULL or empty user_id: '
+'0 (or 22023, pgmem.on_missing_tenant).';
