@@ -86,3 +86,61 @@ FROM pgmem_checkpoint_load('tau-bench-run-1') AS l;
 SELECT checkpoint_id, label, json_array_length(snapshot::json) AS messages,
        snapshot::jsonb -> -1 ->> 'role' AS last_role
 FROM pgmem_checkpoint_load('tau-bench-run-1', 'turn-05');
+
+\echo '== Episodes: every tau-bench run becomes an episode of its user'
+-- query: the first user message; metadata: the plan (the task''s actions), the tool
+-- trajectory (each call with its result) and the final answer.
+SELECT count(pgmem_episode_store(
+           r.user_id,
+           (SELECT m ->> 'content' FROM json_array_elements(r.traj) WITH ORDINALITY AS e(m, i)
+            WHERE m ->> 'role' = 'user' ORDER BY i LIMIT 1),
+           jsonb_build_object(
+               'plan', run -> 'info' -> 'task' -> 'actions',
+               'tool_trajectory', (
+                   SELECT coalesce(jsonb_agg(jsonb_build_object(
+                              'tool', c -> 'function' ->> 'name',
+                              'arguments', c -> 'function' ->> 'arguments',
+                              -- the first answer after the call (agents reuse call ids)
+                              'result', (SELECT t ->> 'content'
+                                         FROM json_array_elements(r.traj) WITH ORDINALITY AS tm(t, k)
+                                         WHERE k > i AND t ->> 'tool_call_id' = c ->> 'id'
+                                         ORDER BY k LIMIT 1))
+                              ORDER BY i, j), '[]')
+                   FROM json_array_elements(r.traj) WITH ORDINALITY AS e(m, i),
+                        json_array_elements(CASE json_typeof(m -> 'tool_calls')
+                                            WHEN 'array' THEN m -> 'tool_calls' ELSE '[]' END)
+                            WITH ORDINALITY AS calls(c, j)),
+               'final_answer', (
+                   SELECT m ->> 'content' FROM json_array_elements(r.traj) WITH ORDINALITY AS e(m, i)
+                   WHERE m ->> 'role' = 'assistant' AND m ->> 'content' IS NOT NULL
+                   ORDER BY i DESC LIMIT 1),
+               'reward', run ->> 'reward'),
+           'tau-bench-' || r.n)) AS tau_bench_episodes
+FROM (SELECT n, user_id, traj, run
+      FROM json_array_elements(pg_read_file(:'traces')::json) WITH ORDINALITY AS x(run, n)
+      JOIN runs USING (n)) AS r;
+
+\echo '== ... and ToolBench episodes, spread over 20 users, one batch call per user'
+SELECT sum(pgmem_episode_store_many(user_id, contents, metadata)) AS toolbench_episodes
+FROM (SELECT 'toolbench-user-' || (n % 20) AS user_id,
+             array_agg(e.value ->> 'query' ORDER BY n) AS contents,
+             array_agg(jsonb_build_object('final_answer', e.value -> 'answer' ->> 'final_answer',
+                                          'source', 'ToolBench ' || e.key) ORDER BY n) AS metadata
+      FROM json_each(pg_read_file(:'toolbench')::json) WITH ORDINALITY AS e(key, value, n)
+      GROUP BY 1) AS batches;
+SELECT count(DISTINCT user_id) AS users, count(*) AS episodes FROM pgmem_episodes;
+
+\echo '== Keyword search for one user (mia_li_3668): her episodes mentioning Seattle'
+SELECT episode_id, left(content, 70) AS content
+FROM pgmem_episode_search('mia_li_3668', 'seattle', 5);
+
+\echo '== Similarity search for her, with a question in plain words'
+SELECT episode_id, score, left(content, 60) AS content,
+       left(metadata ->> 'final_answer', 50) AS final_answer
+FROM pgmem_episode_similarity_search('mia_li_3668',
+                                     'Can you book me a one way flight from New York to Seattle?', 3);
+
+\echo '== ... nothing of anyone else, though other users have such episodes too'
+SELECT count(*) AS other_users_episodes_mentioning_seattle, count(DISTINCT user_id) AS other_users
+FROM pgmem_episodes
+WHERE user_id <> 'mia_li_3668' AND content ILIKE '%seattle%';

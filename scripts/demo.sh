@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: build and install pgmem (release) into PostgreSQL 16, start a throwaway
 # server on 127.0.0.1:$PGMEM_DEMO_PORT, CREATE EXTENSION pgmem and run
-# examples/quickstart.sql on a real tau-bench run; the server stops on exit.
+# examples/quickstart.sql on real tau-bench and ToolBench runs; the server stops on exit.
 # With --psql, open an interactive psql on that server instead.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,11 +24,16 @@ if [ "${1:-}" = --psql ]; then
     exit
 fi
 
-# The full tau-bench corpus when it is beside the checkout, else the committed sample;
-# copied where the server (which reads it with pg_read_file) can reach it.
-traces="$root_dir/../shared/data/agent-traces/taubench_gpt-4o-airline.json"
-[ -f "$traces" ] || traces="$root_dir/tests/data/agent-traces/taubench_gpt-4o-airline.sample.json"
-cp "$traces" "$server_dir/taubench.json"
-chmod a+r "$server_dir/taubench.json"
-"${psql[@]}" -v ON_ERROR_STOP=1 -v traces="$server_dir/taubench.json" \
+# The full corpus when it is beside the checkout, else the committed samples; copied
+# where the server (which reads them with pg_read_file) can reach them.
+corpus() {
+    local full="$root_dir/../shared/data/agent-traces/$1.json"
+    local sample="$root_dir/tests/data/agent-traces/$1.sample.json"
+    if [ -f "$full" ]; then cp "$full" "$server_dir/$1.json"; else cp "$sample" "$server_dir/$1.json"; fi
+    chmod a+r "$server_dir/$1.json"
+    echo "$server_dir/$1.json"
+}
+"${psql[@]}" -v ON_ERROR_STOP=1 \
+    -v traces="$(corpus taubench_gpt-4o-airline)" \
+    -v toolbench="$(corpus toolbench_cot_G1_instruction)" \
     -f "$root_dir/examples/quickstart.sql"

@@ -2,7 +2,8 @@
 # Tests that need more than one connection or whole-database tools, against a
 # throwaway server with pgmem installed:
 #   - two clients upserting the same checkpoint key many times: no error, one row;
-#   - pg_dump of a database, restored into a new one: every checkpoint back, equal.
+#   - pg_dump of a database, restored into a new one: every checkpoint and episode
+#     back, equal.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=/dev/null
@@ -29,7 +30,7 @@ psql -d race -c "CREATE EXTENSION pgmem"
 rows=$(psql -d race -At -c "SELECT count(*) FROM pgmem_checkpoints")
 [ "$rows" = 1 ] || fail "expected one row after concurrent upserts, found $rows"
 
-echo "integration: pg_dump and restore keep every checkpoint"
+echo "integration: pg_dump and restore keep every checkpoint and episode"
 traces="$root_dir/tests/data/agent-traces/taubench_gpt-4o-airline.sample.json"
 cp "$traces" "$server_dir/runs.json"
 chmod a+r "$server_dir/runs.json"
@@ -42,14 +43,23 @@ FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, 
      LATERAL (SELECT json_agg(m ORDER BY i) AS prefix
               FROM json_array_elements(r.run -> 'traj') WITH ORDINALITY AS e(m, i)
               WHERE i <= t.k) AS p;
+-- And each run's first user message as an episode of its user.
+SELECT count(pgmem_episode_store(r.run -> 'info' -> 'task' ->> 'user_id',
+                                 r.run -> 'traj' -> 1 ->> 'content', (r.run -> 'info')::jsonb, 'run-' || r.n))
+FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n);
 SQL
 "$bindir/pg_dump" "${connect[@]}" -d source -f "$server_dir/source.sql"
 psql -d restored -f "$server_dir/source.sql" >/dev/null
 digest="SELECT count(*) || ':' || md5(string_agg(session_id || checkpoint_id || snapshot::text
           || metadata::text || saved_at::text, '|' ORDER BY session_id, checkpoint_id))
+          || ':' || (SELECT count(*) || ':' || md5(string_agg(user_id || episode_id || content
+                     || metadata::text || inserted_at::text, '|' ORDER BY user_id, episode_id))
+                     FROM pgmem_episodes)
         FROM pgmem_checkpoints"
 before=$(psql -d source -At -c "$digest")
 after=$(psql -d restored -At -c "$digest")
 [ "${before%%:*}" -gt 100 ] || fail "expected many checkpoints, found ${before%%:*}"
 [ "$before" = "$after" ] || fail "restored checkpoints differ: $before vs $after"
-echo "integration: ok (${before%%:*} checkpoints dumped and restored equal)"
+episodes=$(echo "$before" | cut -d: -f3)
+[ "$episodes" -gt 5 ] || fail "expected episodes, found $episodes"
+echo "integration: ok (${before%%:*} checkpoints and $episodes episodes dumped and restored equal)"
