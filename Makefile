@@ -4,17 +4,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup test lint test-codec test-pg test-regress test-integration demo psql
+.PHONY: help setup test lint test-codec test-pg test-regress test-integration test-clients demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
-	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress"
+	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
+	@echo "            multi-connection tests, clients (Python, Node, Rust, PgBouncer, standby)"
 	@echo "make psql   an interactive psql on a throwaway server with pgmem"
 
 setup:
 	@scripts/setup.sh
 
-test: setup lint test-codec test-pg test-regress test-integration
+test: setup lint test-codec test-pg test-regress test-integration test-clients
 
 lint:
 	cargo fmt --all --check
@@ -31,6 +32,9 @@ test-regress: setup
 
 test-integration: setup
 	scripts/integration.sh
+
+test-clients: setup
+	scripts/clients.sh
 
 demo: setup
 	scripts/demo.sh

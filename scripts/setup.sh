@@ -15,9 +15,10 @@ env_file="$root_dir/target/pgmem.env"
 log() { printf 'setup: %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Extra Debian packages a target needs can be named as arguments (e.g. pgbouncer).
 ensure_apt_packages() {
     local missing=() pkg
-    for pkg in libclang-dev clang sudo pkg-config; do
+    for pkg in libclang-dev clang sudo pkg-config "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$pkg")
     done
@@ -83,7 +84,7 @@ ensure_pgrx_init() {
 }
 
 main() {
-    ensure_apt_packages
+    ensure_apt_packages "$@"
     ensure_cargo_pgrx
     local pg_config runas
     pg_config=$(find_pg16)
