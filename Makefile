@@ -19,6 +19,7 @@ test: setup lint test-codec test-pg test-regress test-integration test-clients
 
 lint:
 	cargo fmt --all --check
+	cargo fmt --check --manifest-path tests/clients/rust/Cargo.toml
 	cargo clippy --workspace --all-targets --features pg_test -- -D warnings
 
 test-codec:
