@@ -1,6 +1,6 @@
-//! Codec throughput on real agent trajectories: encode (JSON text -> stored bytes)
-//! and decode (stored bytes -> JSON text), beside zstd alone on the same CBOR at the
-//! same level, in MB/s of JSON text. `cargo bench -p pgmem-codec`.
+//! Codec throughput on real agent trajectories, in MB/s of JSON text: encode (JSON text
+//! -> stored bytes) and decode (stored bytes -> JSON text), beside zstd alone on the same
+//! CBOR at the same level. `cargo bench -p pgmem-codec`.
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -46,14 +46,14 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("tau-bench trajectories");
     group.throughput(Throughput::Bytes(text_bytes as u64));
-    group.bench_function("encode (json -> cbor -> zstd)", |b| {
+    group.bench_function("encode", |b| {
         b.iter(|| {
             docs.iter()
                 .map(|d| pgmem_codec::encode(black_box(d), LEVEL, MAX).unwrap().len())
                 .sum::<usize>()
         })
     });
-    group.bench_function("decode (zstd -> cbor -> json)", |b| {
+    group.bench_function("decode", |b| {
         b.iter(|| {
             stored
                 .iter()
@@ -61,14 +61,14 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    group.bench_function("zstd compress of the cbor alone", |b| {
+    group.bench_function("zstd compress", |b| {
         b.iter(|| {
             cbor.iter()
                 .map(|c| zstd::bulk::compress(black_box(c), LEVEL).unwrap().len())
                 .sum::<usize>()
         })
     });
-    group.bench_function("zstd decompress of the cbor alone", |b| {
+    group.bench_function("zstd decompress", |b| {
         b.iter(|| {
             frames
                 .iter()
