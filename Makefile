@@ -4,18 +4,19 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup test lint test-codec test-pg test-regress test-integration test-clients demo psql
+.PHONY: help setup test lint test-codec test-pg test-regress test-integration test-clients bench bench-smoke demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
 	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
 	@echo "            multi-connection tests, clients (Python, Node, Rust, PgBouncer, standby)"
 	@echo "make psql   an interactive psql on a throwaway server with pgmem"
+	@echo "make bench  pgmem against hand-written jsonb baselines; rewrites BENCHMARKS.md"
 
 setup:
 	@scripts/setup.sh
 
-test: setup lint test-codec test-pg test-regress test-integration test-clients
+test: setup lint test-codec test-pg test-regress test-integration test-clients bench-smoke
 
 lint:
 	cargo fmt --all --check
@@ -36,6 +37,14 @@ test-integration: setup
 
 test-clients: setup
 	scripts/clients.sh
+
+# The full benchmark (about 15 minutes); rewrites BENCHMARKS.md and bench/ratios.png.
+bench: setup
+	scripts/bench.sh
+
+# Every benchmark path on little data, results under target/bench.
+bench-smoke: setup
+	scripts/bench.sh --smoke
 
 demo: setup
 	scripts/demo.sh

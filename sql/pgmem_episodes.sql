@@ -121,12 +121,14 @@ BEGIN
         RAISE EXCEPTION 'episode_ids holds the same id twice'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Given ids are checked here, once; generated ones are always valid.
+    PERFORM @extschema@.pgmem_checked_id(x, format('episode_ids[%s]', ord), 64)
+    FROM unnest(pgmem_episode_store_many.episode_ids) WITH ORDINALITY AS e(x, ord)
+    WHERE x IS NOT NULL AND length(x) NOT BETWEEN 1 AND 64;
     -- One statement: all rows or none. clock_timestamp() is evaluated row by row in
     -- array order, so the array's last episode is the newest.
     INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
-    SELECT uid,
-           @extschema@.pgmem_checked_id(coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text),
-                                        format('episode_ids[%s]', i.ord), 64),
+    SELECT uid, coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text),
            i.content, coalesce(i.metadata, '{}'), clock_timestamp()
     FROM unnest(pgmem_episode_store_many.contents, pgmem_episode_store_many.metadata,
                 pgmem_episode_store_many.episode_ids)

@@ -14,10 +14,15 @@ fn encode(json: &str) -> Vec<u8> {
         .unwrap_or_else(|e| raise(e, Source::Text))
 }
 
-fn decode(stored: &[u8]) -> CString {
-    let json = pgmem_codec::decode(stored).unwrap_or_else(|e| raise(e, Source::Stored));
+fn decode(stored: &[u8]) -> Vec<u8> {
+    pgmem_codec::decode(stored).unwrap_or_else(|e| raise(e, Source::Stored))
+}
+
+fn decode_cstring(stored: &[u8]) -> CString {
+    let mut json = decode(stored);
+    json.push(0);
     // Control characters, NUL included, are always escaped in the JSON text.
-    CString::new(json).unwrap_or_else(|_| {
+    CString::from_vec_with_nul(json).unwrap_or_else(|_| {
         raise(
             pgmem_codec::Error::Corrupt("JSON text holds a NUL byte".into()),
             Source::Stored,
@@ -42,7 +47,7 @@ fn pgmem_snapshot_in(input: &CStr) -> Vec<u8> {
 
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_out(value: &[u8]) -> CString {
-    decode(value)
+    decode_cstring(value)
 }
 
 /// Binary input is the stored format itself, checked in full before it is kept.
@@ -80,15 +85,15 @@ fn pgmem_snapshot_from_jsonb(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
     encode(utf8(text.unwrap_or_default()))
 }
 
+/// json is text inside: the UTF-8 JSON bytes go out as a varlena without another check.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_snapshot_to_json(value: &[u8]) -> String {
-    // The CString came from a String, so it is UTF-8.
-    decode(value).into_string().unwrap_or_default()
+fn pgmem_snapshot_to_json(value: &[u8]) -> Vec<u8> {
+    decode(value)
 }
 
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_to_jsonb(value: &[u8]) -> Internal {
-    let json = decode(value);
+    let json = decode_cstring(value);
     let jsonb =
         unsafe { direct_function_call_as_datum(pg_sys::jsonb_in, &[json.as_c_str().into_datum()]) };
     Internal::from(jsonb)

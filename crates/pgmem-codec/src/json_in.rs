@@ -6,6 +6,7 @@
 //! each object's close, then writes the CBOR in one pass of exactly the right size.
 use crate::cbor::{write_head, MAJOR_ARRAY, MAJOR_MAP, MAJOR_TEXT};
 use crate::error::{push, Error, Position, Result};
+use crate::scan::string_stop;
 use crate::{number, MAX_DEPTH};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -324,9 +325,7 @@ impl Parser<'_> {
 
     fn string(&mut self, kind: Kind) -> Result<()> {
         let start = self.pos + 1;
-        let plain = self.input[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let plain = string_stop(&self.input[start..]);
         match plain.map(|n| (start + n, self.input[start + n])) {
             Some((end, b'"')) => {
                 self.pos = end + 1;
@@ -341,28 +340,26 @@ impl Parser<'_> {
         }
     }
 
-    /// The slow path for strings with escapes: decode into `self.unescaped`.
+    /// Strings with escapes: decode into `self.unescaped`, copying the plain runs between
+    /// escapes whole.
     fn escaped_string(&mut self, kind: Kind, start: usize, first_escape: usize) -> Result<()> {
         let offset = self.unescaped.len();
         crate::error::extend(&mut self.unescaped, &self.input[start..first_escape])?;
         self.pos = first_escape;
         loop {
-            let Some(byte) = self.peek() else {
-                return Err(self.syntax_at(self.input.len(), "unterminated string".into()));
-            };
-            match byte {
-                b'"' => break,
-                b'\\' => self.escape()?,
-                0..=0x1f => {
+            let run = string_stop(&self.input[self.pos..]).unwrap_or(self.input.len() - self.pos);
+            crate::error::extend(&mut self.unescaped, &self.input[self.pos..self.pos + run])?;
+            self.pos += run;
+            match self.peek() {
+                Some(b'"') => break,
+                Some(b'\\') => self.escape()?,
+                Some(byte) => {
                     return Err(self.syntax_at(
                         self.pos,
                         format!("character with value 0x{byte:02x} must be escaped"),
                     ))
                 }
-                _ => {
-                    push(&mut self.unescaped, byte)?;
-                    self.pos += 1;
-                }
+                None => return Err(self.syntax_at(self.input.len(), "unterminated string".into())),
             }
         }
         self.pos += 1;

@@ -3,6 +3,7 @@
 use crate::cbor::{walk, Container, Number, Visitor};
 use crate::error::{Error, Result};
 use crate::number::format_decimal;
+use crate::scan::string_stop;
 use std::io::Write;
 
 /// PostgreSQL's largest allocation (1 GB - 1): no text value can be longer.
@@ -15,8 +16,10 @@ struct JsonWriter {
     after_key: bool,
 }
 
-/// The JSON text of one CBOR document.
-pub fn to_json(cbor: &[u8]) -> Result<String> {
+/// The JSON text of one CBOR document, as bytes. They are UTF-8 by construction: every
+/// string was checked when it was read and everything else written is ASCII, so callers
+/// need not check them again.
+pub fn to_json(cbor: &[u8]) -> Result<Vec<u8>> {
     // Text is usually 1.1-1.5x the CBOR; start there to avoid most regrowth.
     let mut out = Vec::new();
     out.try_reserve(cbor.len() + cbor.len() / 4)
@@ -27,8 +30,7 @@ pub fn to_json(cbor: &[u8]) -> Result<String> {
         after_key: false,
     };
     walk(cbor, &mut writer)?;
-    // Every byte written came from valid UTF-8 text or is ASCII.
-    String::from_utf8(writer.out).map_err(|_| Error::Corrupt("JSON output is not UTF-8".into()))
+    Ok(writer.out)
 }
 
 impl JsonWriter {
@@ -55,9 +57,10 @@ impl JsonWriter {
     fn write_string(&mut self, s: &str) -> Result<()> {
         self.reserve(s.len() + 2)?;
         self.out.push(b'"');
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        let mut rest = s.as_bytes();
+        while let Some(at) = string_stop(rest) {
+            self.out.extend_from_slice(&rest[..at]);
+            let b = rest[at];
             let escape: &[u8] = match b {
                 b'"' => b"\\\"",
                 b'\\' => b"\\\\",
@@ -66,14 +69,12 @@ impl JsonWriter {
                 b'\t' => b"\\t",
                 0x08 => b"\\b",
                 0x0c => b"\\f",
-                0..=0x1f => &[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)],
-                _ => continue,
+                _ => &[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)],
             };
-            self.out.extend_from_slice(&bytes[start..i]);
             self.out.extend_from_slice(escape);
-            start = i + 1;
+            rest = &rest[at + 1..];
         }
-        self.out.extend_from_slice(&bytes[start..]);
+        self.out.extend_from_slice(rest);
         self.out.push(b'"');
         Ok(())
     }

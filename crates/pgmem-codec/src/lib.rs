@@ -12,6 +12,7 @@ pub mod format;
 pub mod json_in;
 pub mod json_out;
 pub mod number;
+mod scan;
 pub mod validate;
 
 pub use error::{Error, Position, Result};
@@ -30,9 +31,10 @@ pub fn encode(json: &str, level: i32, max_bytes: usize) -> Result<Vec<u8>> {
     format::compress(&cbor, level)
 }
 
-/// The JSON text of stored bytes. Values already stored decode whatever the current
-/// size limit is, so lowering the limit never makes old rows unreadable.
-pub fn decode(stored: &[u8]) -> Result<String> {
+/// The JSON text of stored bytes (UTF-8, see [`json_out::to_json`]). Values already
+/// stored decode whatever the current size limit is, so lowering the limit never makes
+/// old rows unreadable.
+pub fn decode(stored: &[u8]) -> Result<Vec<u8>> {
     let cbor = format::decompress(stored, HARD_MAX_BYTES)?;
     json_out::to_json(&cbor)
 }

@@ -237,7 +237,7 @@ fn client_written_cbor_is_accepted() {
     assert_eq!(validate(&value, MAX), Ok(()));
     assert_eq!(
         pgmem_codec::decode(&value).unwrap(),
-        "[1.5,1.5,0.1,-18446744073709551617,3.00]"
+        b"[1.5,1.5,0.1,-18446744073709551617,3.00]"
     );
 }
 

@@ -10,7 +10,7 @@ fn every_trace_round_trips() {
     for (name, text) in &docs {
         let stored = pgmem_codec::encode(text, 3, MAX).unwrap_or_else(|e| panic!("{name}: {e}"));
         pgmem_codec::validate(&stored, MAX).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let back = pgmem_codec::decode(&stored).unwrap();
+        let back = String::from_utf8(pgmem_codec::decode(&stored).unwrap()).unwrap();
         let original: serde_json::Value = serde_json::from_str(text).unwrap();
         let decoded: serde_json::Value = serde_json::from_str(&back).unwrap();
         assert_eq!(canonical(decoded), canonical(original), "{name}");

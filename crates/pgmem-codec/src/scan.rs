@@ -1,0 +1,58 @@
+//! Fast scans over string bytes, shared by the JSON reader and writer.
+
+/// Where a string's plain run ends: the first `"`, `\\` or control byte, which JSON
+/// text must escape. Strings are most of an agent's JSON, so this reads eight bytes a
+/// step (SWAR) before looking at single bytes.
+pub fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Marks a zero byte, possibly also one right after a real match: enough to stop.
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut offset = 0;
+    for word in bytes.chunks_exact(8) {
+        let w = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
+        let quote = zero_byte(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero_byte(w ^ (ONES * u64::from(b'\\')));
+        // Bytes below 0x20: subtracting 0x20 borrows into their high bit.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| offset + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_stop;
+
+    fn reference(bytes: &[u8]) -> Option<usize> {
+        bytes
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+    }
+
+    #[test]
+    fn string_stop_finds_the_first_special_byte_anywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                    assert_eq!(string_stop(&bytes), reference(&bytes), "len {len} at {at}");
+                }
+            }
+            let high = vec![0xe9u8; len];
+            assert_eq!(string_stop(&high), None);
+            let printable: Vec<u8> = (0..len as u8).map(|i| b'#' + i % 57).collect();
+            assert_eq!(string_stop(&printable), reference(&printable));
+        }
+    }
+}
