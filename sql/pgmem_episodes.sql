@@ -155,10 +155,11 @@ BEGIN ATOMIC
     SELECT e.episode_id, e.content, e.metadata, e.inserted_at
     FROM @extschema@.pgmem_episodes e
     WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_search.user_id)
-      -- query is matched as typed: '!' escapes its %, _ and ! for ILIKE.
-      AND e.content ILIKE '%' || replace(replace(replace(
-              coalesce(pgmem_episode_search.query, ''), '!', '!!'), '%', '!%'), '_', '!_') || '%'
-          ESCAPE '!'
+      -- query is matched as typed: its \, % and _ are escaped for ILIKE. The pattern is
+      -- a subquery so that it is built once per call, not once per row scanned.
+      AND e.content ILIKE (
+          SELECT '%' || replace(replace(replace(coalesce(pgmem_episode_search.query, ''),
+                 E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%')
       AND (pgmem_episode_search.metadata_filter IS NULL
            OR e.metadata @> pgmem_episode_search.metadata_filter)
     ORDER BY e.inserted_at DESC, e.episode_id DESC

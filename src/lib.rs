@@ -31,10 +31,12 @@ mod tenant;
     name = "pgmem_checkpoints",
     requires = ["pgmem_helpers"]
 );
+// After the checkpoints, though it needs only the helpers: a fixed order keeps the
+// generated install script the same from build to build.
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_episodes.sql",
     name = "pgmem_episodes",
-    requires = ["pgmem_helpers"]
+    requires = ["pgmem_helpers", "pgmem_checkpoints"]
 );
 
 #[pg_guard]

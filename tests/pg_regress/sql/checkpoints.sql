@@ -68,5 +68,6 @@ SELECT indexrelid::regclass AS index, indisprimary AS primary_key,
 FROM pg_index WHERE indrelid = 'pgmem_checkpoints'::regclass ORDER BY indexrelid::regclass::text;
 SELECT attname, attstorage FROM pg_attribute
 WHERE attrelid = 'pgmem_checkpoints'::regclass AND attname = 'snapshot';
-SELECT extconfig::regclass[] AS dumped_tables FROM pg_extension WHERE extname = 'pgmem';
+SELECT array(SELECT t::regclass::text FROM unnest(extconfig) AS t ORDER BY 1) AS dumped_tables
+FROM pg_extension WHERE extname = 'pgmem';
 SELECT obj_description('pgmem_checkpoints'::regclass, 'pg_class') IS NOT NULL AS table_documented;
