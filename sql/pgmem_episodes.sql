@@ -155,11 +155,8 @@ BEGIN ATOMIC
     SELECT e.episode_id, e.content, e.metadata, e.inserted_at
     FROM @extschema@.pgmem_episodes e
     WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_search.user_id)
-      -- query is matched as typed: its \, % and _ are escaped for ILIKE. The pattern is
-      -- a subquery so that it is built once per call, not once per row scanned.
-      AND e.content ILIKE (
-          SELECT '%' || replace(replace(replace(coalesce(pgmem_episode_search.query, ''),
-                 E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%')
+      -- query is matched as typed (pgmem_like_pattern escapes its \, % and _).
+      AND e.content ILIKE @extschema@.pgmem_like_pattern(pgmem_episode_search.query)
       AND (pgmem_episode_search.metadata_filter IS NULL
            OR e.metadata @> pgmem_episode_search.metadata_filter)
     ORDER BY e.inserted_at DESC, e.episode_id DESC

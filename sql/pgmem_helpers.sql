@@ -14,6 +14,9 @@ CREATE FUNCTION pgmem_uuidv7() RETURNS uuid
 CREATE FUNCTION pgmem_tenant(user_id text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_tenant_wrapper'
     LANGUAGE c STABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_like_pattern(query text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_like_pattern_wrapper'
+    LANGUAGE c IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION pgmem_word_score(content text, query text) RETURNS integer
     AS 'MODULE_PATHNAME', 'pgmem_word_score_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
@@ -21,6 +24,9 @@ CREATE FUNCTION pgmem_word_score(content text, query text) RETURNS integer
 COMMENT ON FUNCTION pgmem_tenant(text) IS
 'Internal: user_id when it names a user. NULL or empty gives NULL, which matches no row '
 '(pgmem.on_missing_tenant = empty) or raises 22023 (= error); over 255 characters raises 22023.';
+COMMENT ON FUNCTION pgmem_like_pattern(text) IS
+'Internal: ''%query%'' for ILIKE with the query''s \, % and _ escaped, so that it matches as '
+'typed; NULL is treated as the empty query. Used by pgmem_episode_search.';
 COMMENT ON FUNCTION pgmem_word_score(text, text) IS
 'How many distinct words of query are words of content. A word is a run of letters and '
 'digits; comparison ignores case (Unicode lowercase). The score of '

@@ -10,7 +10,7 @@ mod args;
 mod error;
 mod guc;
 mod ids;
-mod similarity;
+mod search;
 mod snapshot;
 mod tenant;
 

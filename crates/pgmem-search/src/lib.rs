@@ -1,9 +1,25 @@
-//! Similarity scoring for episodic memory: an episode scores one point for every
-//! distinct word of the query that is also a word of its content.
+//! Matching for episodic memory. Keyword search: a query's text as an ILIKE pattern
+//! that matches it literally ([`like_pattern`]). Similarity: an episode scores one
+//! point for every distinct word of the query that is also a word of its content.
 //!
 //! A word is a maximal run of alphanumeric characters (Unicode), compared without case
 //! (Unicode lowercase, whatever the database's locale). So "please book me a flight to
 //! SEA" scores 5 against "Book a flight from JFK to SEA": book, a, flight, to, sea.
+
+/// `%query%` for LIKE/ILIKE with its `\\`, `%` and `_` escaped (backslash is LIKE's
+/// default escape), so the query is found as typed, never as wildcards.
+pub fn like_pattern(query: &str) -> String {
+    let mut pattern = String::with_capacity(query.len() + 8);
+    pattern.push('%');
+    for c in query.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
 
 /// The distinct words of `text`, lowercased, in first-seen order.
 pub fn words(text: &str) -> Vec<String> {
@@ -56,6 +72,14 @@ pub fn score(content: &str, query_words: &[String]) -> usize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(""), "%%");
+        assert_eq!(like_pattern("100%"), "%100\\%%");
+        assert_eq!(like_pattern(r"a_b\c"), r"%a\_b\\c%");
+        assert_eq!(like_pattern("café"), "%café%");
+    }
 
     #[test]
     fn the_flight_example_scores_five() {
