@@ -19,7 +19,7 @@ if [ "${1:-}" = --smoke ]; then
 else
     build=(--release) args=() out="$root_dir"
 fi
-mkdir -p "$root_dir/target/bench"
+mkdir -p "$root_dir/target/bench" "$out/bench"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$root_dir/bench/requirements.txt"
 (cd "$root_dir" && cargo pgrx install "${build[@]}" --pg-config "$PG_CONFIG" >/dev/null)
