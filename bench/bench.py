@@ -9,7 +9,6 @@ under target/bench, checking only that every path works).
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess

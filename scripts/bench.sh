@@ -24,10 +24,8 @@ mkdir -p "$root_dir/target/bench" "$out/bench"
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$root_dir/bench/requirements.txt"
 (cd "$root_dir" && cargo pgrx install "${build[@]}" --pg-config "$PG_CONFIG" >/dev/null)
 
-"$root_dir/scripts/server.sh" stop "$server_dir"
-rm -rf "$server_dir"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
-"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+"$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 "${psql[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" \
     -c "CREATE DATABASE bench" >/dev/null
 "${psql[@]}" -d bench -c "CREATE EXTENSION pgmem"

@@ -12,10 +12,8 @@ server_dir=$("$root_dir/scripts/scratch-dir.sh" demo)
 psql=("$("$PG_CONFIG" --bindir)/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d postgres)
 
 (cd "$root_dir" && cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null)
-"$root_dir/scripts/server.sh" stop "$server_dir"
-rm -rf "$server_dir"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
-"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+"$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 "${psql[@]}" -q -c "CREATE EXTENSION pgmem"
 
 if [ "${1:-}" = --psql ]; then

@@ -16,10 +16,8 @@ psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "${connect[@]}" "$@"; }
 fail() { echo "integration: FAILED: $*" >&2; exit 1; }
 
 (cd "$root_dir" && cargo pgrx install --pg-config "$PG_CONFIG" >/dev/null)
-"$root_dir/scripts/server.sh" stop "$server_dir"
-rm -rf "$server_dir"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
-"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+"$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 
 echo "integration: concurrent upserts of one key"
 psql -d postgres -c "CREATE DATABASE race" -c "CREATE DATABASE source" -c "CREATE DATABASE restored"

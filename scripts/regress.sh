@@ -12,10 +12,9 @@ server_dir=$("$root_dir/scripts/scratch-dir.sh" regress)
 out_dir="$root_dir/target/pg_regress"
 
 (cd "$root_dir" && cargo pgrx install --pg-config "$PG_CONFIG" >/dev/null)
-"$root_dir/scripts/server.sh" stop "$server_dir"
-rm -rf "$server_dir" "$out_dir"
+rm -rf "$out_dir"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
-"$root_dir/scripts/server.sh" start "$server_dir" "$port"
+"$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 
 tests=(setup)
 for f in "$root_dir"/tests/pg_regress/sql/*.sql; do

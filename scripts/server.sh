@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 16 server for the demo and the client tests.
 #   scripts/server.sh start DIR PORT   initdb (once) and start, listening on 127.0.0.1:PORT
 #   scripts/server.sh stop DIR         stop it (no error when it is not running)
+#   scripts/server.sh fresh DIR PORT   stop any earlier one, wipe DIR, start anew
 # DIR must be reachable by the server's user; `scratch_dir` below picks one.
 # Reads target/pgmem.env written by scripts/setup.sh.
 set -euo pipefail
@@ -32,8 +33,15 @@ stop() {
     as_server_user "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
 }
 
+fresh() {
+    stop "$1"
+    rm -rf "$1"
+    start "$1" "$2"
+}
+
 case "${1:-}" in
     start) start "$2" "$3" ;;
     stop) stop "$2" ;;
-    *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+    fresh) fresh "$2" "$3" ;;
+    *) echo "usage: $0 start DIR PORT | stop DIR | fresh DIR PORT" >&2; exit 2 ;;
 esac

@@ -5,10 +5,8 @@ import argparse
 import json
 import sys
 import threading
-from decimal import Decimal
 
 import psycopg
-from psycopg import errors
 from psycopg.types.json import Jsonb
 
 from pgmem_format import Snapshot, as_decimal_json, register
