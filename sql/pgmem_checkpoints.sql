@@ -149,27 +149,3 @@ BEGIN
     RETURN deleted;
 END
 $$;
-
-COMMENT ON TABLE pgmem_checkpoints IS
-'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
-'checkpoint_id). Written and read through the pgmem_checkpoint_* functions. Dumped by '
-'pg_dump with the extension.';
-COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
-'Save a checkpoint of a session and return its id. Upserts on (session_id, checkpoint_id); '
-'when checkpoint_id is NULL a time-ordered id (UUIDv7) is generated. saved_at is '
-'clock_timestamp(). snapshot may be JSON text, a jsonb or json value, or a binary '
-'pgmem_snapshot. Errors: 22023 for a NULL snapshot, session_id not 1..255 characters, '
-'checkpoint_id or parent_id not 1..64; the snapshot''s own input errors (22P02, 54000, ...).';
-COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
-'The named checkpoint of a session, or its latest (saved_at DESC, checkpoint_id DESC) when '
-'checkpoint_id is NULL; zero rows when there is none. Errors: 22023 for session_id not '
-'1..255 characters or checkpoint_id not 1..64.';
-COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb) IS
-'A session''s checkpoints, newest first, without snapshot bodies but with their raw (CBOR) '
-'and stored sizes. before_id pages: only checkpoints older than it (none when it is not '
-'in the session). metadata_filter keeps rows whose metadata @> it. Errors: 22023 for '
-'session_id not 1..255 characters or max_rows outside 1..10000.';
-COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text) IS
-'Delete one checkpoint, or every checkpoint of the session when checkpoint_id is NULL; '
-'returns how many rows were deleted (0 is not an error). Errors: 22023 for session_id not '
-'1..255 characters or checkpoint_id not 1..64.';

@@ -38,6 +38,12 @@ mod tenant;
     name = "pgmem_episodes",
     requires = ["pgmem_helpers", "pgmem_checkpoints"]
 );
+// The documentation of every object, once they all exist.
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_comments.sql",
+    name = "pgmem_comments",
+    requires = ["pgmem_episodes"]
+);
 
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {

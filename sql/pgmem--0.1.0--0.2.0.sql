@@ -1,0 +1,178 @@
+-- pgmem 0.1.0 -> 0.2.0: catalog documentation only; no table, type or function body
+-- changes, so stored checkpoints and episodes are untouched.
+--   * every function's comment names each of its arguments and lists its errors;
+--   * the casts, the table columns and the indexes are documented.
+-- Released scripts are never edited: a later change gets a new pgmem--0.2.0--X.sql.
+\echo Use "ALTER EXTENSION pgmem UPDATE TO '0.2.0'" to load this file. \quit
+
+COMMENT ON TYPE pgmem_snapshot IS
+'One JSON document stored as zstd-compressed CBOR (docs/FORMAT.md). Text input: any JSON '
+'that jsonb accepts; output: JSON text; ::jsonb gives back a value equal to the input''s '
+'jsonb. Binary send/recv carry the stored bytes. Casts from jsonb and json are implicit, '
+'back to them explicit. Limits: pgmem.max_snapshot_bytes of CBOR and 10000 nesting '
+'levels. Errors: 22P02 invalid JSON, 22P03 invalid binary input, 22P05 \u0000, 22003 a '
+'number outside numeric, 54000 a limit exceeded, XX001 a damaged stored value.';
+
+COMMENT ON FUNCTION pgmem_snapshot_in(cstring) IS
+'Text input of pgmem_snapshot: parses the JSON text and compresses it at '
+'pgmem.compression_level. Errors: 22P02 invalid JSON (with line and column), 22P05 '
+'\u0000, 22003 a number outside numeric, 54000 over pgmem.max_snapshot_bytes of CBOR or '
+'10000 nesting levels.';
+COMMENT ON FUNCTION pgmem_snapshot_out(pgmem_snapshot) IS
+'Text output of pgmem_snapshot: the JSON document, keys in the order saved, numbers '
+'printed as jsonb prints them. Errors: XX001 when the stored bytes are damaged, 54000 '
+'when the text would exceed 1 GB.';
+COMMENT ON FUNCTION pgmem_snapshot_recv(internal) IS
+'Binary input of pgmem_snapshot: the stored format of docs/FORMAT.md, checked in full '
+'(header, zstd frame, CBOR) before it is accepted. Errors: 22P03 for anything else, '
+'54000 for a frame claiming or expanding past pgmem.max_snapshot_bytes.';
+COMMENT ON FUNCTION pgmem_snapshot_send(pgmem_snapshot) IS
+'Binary output of pgmem_snapshot: the stored bytes (docs/FORMAT.md), decodable by any '
+'client with a zstd and a CBOR library. Errors: none.';
+COMMENT ON FUNCTION pgmem_snapshot(jsonb) IS
+'Cast jsonb to pgmem_snapshot (implicit, so a jsonb parameter works where a snapshot is '
+'expected). Errors: 54000 over pgmem.max_snapshot_bytes of CBOR or 10000 nesting levels.';
+COMMENT ON FUNCTION pgmem_snapshot(json) IS
+'Cast json to pgmem_snapshot (implicit); duplicate keys keep the last value, as jsonb '
+'does. Errors: as pgmem_snapshot_in.';
+COMMENT ON FUNCTION pgmem_snapshot_to_jsonb(pgmem_snapshot) IS
+'Cast pgmem_snapshot to jsonb (explicit): equal to the jsonb of the document saved. '
+'Errors: XX001 when the stored bytes are damaged.';
+COMMENT ON FUNCTION pgmem_snapshot_to_json(pgmem_snapshot) IS
+'Cast pgmem_snapshot to json (explicit): the JSON text, keys in the order saved. Errors: '
+'XX001 when the stored bytes are damaged, 54000 when the text would exceed 1 GB.';
+COMMENT ON FUNCTION pgmem_snapshot_raw_size(pgmem_snapshot) IS
+'Bytes of the CBOR document before compression, read from the header without '
+'decompressing (and, for a toasted value, without fetching more than the header). '
+'Errors: XX001 when the stored header is damaged.';
+COMMENT ON FUNCTION pgmem_snapshot_stored_size(pgmem_snapshot) IS
+'Bytes the value occupies as stored: format header plus zstd frame, without the varlena '
+'header; read without fetching or decompressing the value. Errors: none.';
+
+COMMENT ON CAST (jsonb AS pgmem_snapshot) IS
+'Implicit: a jsonb value or driver parameter is accepted wherever a snapshot is expected.';
+COMMENT ON CAST (json AS pgmem_snapshot) IS
+'Implicit: a json value is accepted wherever a snapshot is expected.';
+COMMENT ON CAST (pgmem_snapshot AS jsonb) IS
+'Explicit: the document as jsonb, to query it with jsonb operators.';
+COMMENT ON CAST (pgmem_snapshot AS json) IS
+'Explicit: the document as json text, keys in the order saved.';
+
+COMMENT ON FUNCTION pgmem_checked_id(text, text, integer) IS
+'Internal: returns value when it is 1 to max_chars characters long; argument is the name '
+'the error gives. Errors: 22023 naming argument when value is NULL, empty or too long.';
+COMMENT ON FUNCTION pgmem_checked_limit(integer, text) IS
+'Internal: returns value when it is between 1 and 10000; argument is the name the error '
+'gives. Errors: 22023 naming argument when value is NULL or out of range.';
+COMMENT ON FUNCTION pgmem_uuidv7() IS
+'A new UUID version 7 (RFC 9562): 48 bits of Unix milliseconds then random bits, so '
+'generated ids sort by creation time. pgmem uses it for generated checkpoint and episode '
+'ids. Errors: none.';
+COMMENT ON FUNCTION pgmem_tenant(text) IS
+'Internal: user_id when it names a user; NULL or empty gives NULL, which matches no row. '
+'Errors: 22023 when user_id is over 255 characters, or NULL or empty with '
+'pgmem.on_missing_tenant = error.';
+COMMENT ON FUNCTION pgmem_like_pattern(text) IS
+'Internal: ''%query%'' for ILIKE with the query''s \, % and _ escaped, so that it matches as '
+'typed; NULL is treated as the empty query. Used by pgmem_episode_search. Errors: none.';
+COMMENT ON FUNCTION pgmem_word_score(text, text) IS
+'How many distinct words of query are words of content. A word is a run of letters and '
+'digits; comparison ignores case (Unicode lowercase). The score of '
+'pgmem_episode_similarity_search. Errors: none.';
+
+COMMENT ON TABLE pgmem_checkpoints IS
+'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
+'checkpoint_id). Written and read through the pgmem_checkpoint_* functions. Dumped by '
+'pg_dump with the extension.';
+COMMENT ON COLUMN pgmem_checkpoints.session_id IS 'The agent session, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_checkpoints.checkpoint_id IS
+'Unique within the session, 1 to 64 characters; a UUIDv7 when generated.';
+COMMENT ON COLUMN pgmem_checkpoints.parent_id IS
+'The checkpoint this one was resumed or branched from, if any.';
+COMMENT ON COLUMN pgmem_checkpoints.label IS 'Free text for people, e.g. the turn''s name.';
+COMMENT ON COLUMN pgmem_checkpoints.metadata IS
+'The caller''s jsonb, matched by pgmem_checkpoint_list''s metadata_filter.';
+COMMENT ON COLUMN pgmem_checkpoints.snapshot IS 'The session state (storage external).';
+COMMENT ON COLUMN pgmem_checkpoints.saved_at IS
+'clock_timestamp() of the last save; orders "latest" and lists.';
+COMMENT ON INDEX pgmem_checkpoints_newest IS
+'A session''s checkpoints newest first: latest, list and paging without a sort.';
+COMMENT ON INDEX pgmem_checkpoints_pkey IS
+'The primary key: one row per (session_id, checkpoint_id), the upsert''s conflict target.';
+
+COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
+'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
+'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
+'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
+'and parent_id are stored as given; saved_at is clock_timestamp(). Errors: 22023 for a '
+'NULL snapshot, session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; '
+'the snapshot''s own input errors (22P02, 54000, ...).';
+COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
+'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
+'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. Errors: '
+'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb) IS
+'The checkpoints of session_id, newest first, at most max_rows, without snapshot bodies '
+'but with their raw (CBOR) and stored sizes. before_id pages: only checkpoints older than '
+'it (none when it is not in the session). metadata_filter keeps rows whose metadata @> '
+'it. Errors: 22023 for session_id not 1..255 characters or max_rows outside 1..10000.';
+COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text) IS
+'Delete checkpoint checkpoint_id of session_id, or every checkpoint of the session when '
+'checkpoint_id is NULL; returns how many rows were deleted (0 is not an error). Errors: '
+'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+
+COMMENT ON TABLE pgmem_episodes IS
+'Per-user records of past agent runs; primary key (user_id, episode_id). Written and read '
+'through the pgmem_episode_* functions, which only ever touch the named user''s rows. '
+'Dumped by pg_dump with the extension.';
+COMMENT ON COLUMN pgmem_episodes.user_id IS 'The tenant, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_episodes.episode_id IS
+'Unique within the user, 1 to 64 characters; a UUIDv7 when generated.';
+COMMENT ON COLUMN pgmem_episodes.content IS
+'The text keyword and similarity search match, e.g. the task and its outcome.';
+COMMENT ON COLUMN pgmem_episodes.metadata IS
+'The caller''s jsonb (plan, trajectory, answer, tags), matched by metadata_filter.';
+COMMENT ON COLUMN pgmem_episodes.inserted_at IS
+'clock_timestamp() of the last store; orders search results and trimming.';
+COMMENT ON INDEX pgmem_episodes_newest IS
+'A user''s episodes newest first: list, search and trimming.';
+COMMENT ON INDEX pgmem_episodes_pkey IS
+'The primary key: one row per (user_id, episode_id), the upsert''s conflict target.';
+
+COMMENT ON FUNCTION pgmem_episode_trim(text) IS
+'Delete the oldest episodes of user_id beyond pgmem.max_episodes_per_user (0: keep all); '
+'returns how many. The store functions call it; call it after lowering the setting. '
+'Errors: 22023 for user_id NULL, empty or over 255 characters.';
+COMMENT ON FUNCTION pgmem_episode_store(text, text, jsonb, text) IS
+'Store content and metadata (NULL: {}) as an episode of user_id and return its id: upsert '
+'on (user_id, episode_id), a UUIDv7 when episode_id is NULL, inserted_at = '
+'clock_timestamp(); then trims the user to pgmem.max_episodes_per_user in the same '
+'transaction. Errors: 22023 for user_id NULL, empty or over 255 characters, NULL content, '
+'episode_id not 1..64 characters.';
+COMMENT ON FUNCTION pgmem_episode_store_many(text, text[], jsonb[], text[]) IS
+'Store many episodes of user_id in one statement, all or nothing; returns how many. '
+'metadata and episode_ids, when given, have one element per element of contents (NULL '
+'elements: {} and a generated id). The last of contents is the newest. Errors: 22023 for '
+'arrays of unequal length or more than one dimension, NULL contents or a NULL element of '
+'it, a repeated episode id, and as pgmem_episode_store.';
+COMMENT ON FUNCTION pgmem_episode_search(text, text, integer, jsonb) IS
+'The episodes of user_id whose content contains query, ignoring case (ILIKE); %, _ and \ '
+'in query are plain characters. Newest first, at most top_k; NULL or empty query: the '
+'newest top_k. metadata_filter keeps rows whose metadata @> it. NULL or empty user_id '
+'returns none. Errors: 22023 for top_k outside 1..10000, user_id over 255 characters, or '
+'NULL or empty user_id with pgmem.on_missing_tenant = error.';
+COMMENT ON FUNCTION pgmem_episode_similarity_search(text, text, integer) IS
+'The episodes of user_id ranked by score, the number of distinct words of query that are '
+'words of the content (case-insensitive; see pgmem_word_score); ties newest first; at '
+'most top_k; episodes scoring 0 are left out. Errors: as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_list(text, integer, timestamptz) IS
+'The episodes of user_id newest first, at most max_rows, only those inserted before '
+'"before" when it is given. Errors: 22023 for max_rows outside 1..10000, and for user_id '
+'as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
+'Delete episode episode_id of user_id; true when it existed. Another user''s episode is '
+'never touched (false); NULL or empty user_id: false. Errors: 22023 for episode_id not '
+'1..64 characters, and for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_forget(text) IS
+'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
+'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';

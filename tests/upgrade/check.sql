@@ -1,0 +1,28 @@
+-- After ALTER EXTENSION pgmem UPDATE: every row seed.sql wrote loads through the new
+-- version's functions and equals what was written, and writing still works.
+\set ON_ERROR_STOP on
+DO $$
+DECLARE
+    expected bigint;
+    equal bigint;
+BEGIN
+    SELECT count(*), count(*) FILTER (WHERE same) INTO expected, equal FROM (
+        SELECT e.doc = (SELECT l.snapshot::jsonb
+                        FROM pgmem_checkpoint_load(e.owner, e.id) AS l) AS same
+        FROM upgrade_expected e WHERE e.kind = 'checkpoint'
+        UNION ALL
+        SELECT e.doc = (SELECT jsonb_build_object('content', s.content, 'metadata', s.metadata)
+                        FROM pgmem_episode_list(e.owner, 10000) AS s
+                        WHERE s.episode_id = e.id)
+        FROM upgrade_expected e WHERE e.kind = 'episode') AS rows;
+    IF expected = 0 OR equal IS DISTINCT FROM expected THEN
+        RAISE EXCEPTION 'after the update % of % rows load as written', equal, expected;
+    END IF;
+    PERFORM pgmem_checkpoint_save('session-new', '{"after": "update"}');
+    IF (SELECT snapshot::jsonb FROM pgmem_checkpoint_load('session-new'))
+       IS DISTINCT FROM '{"after": "update"}'::jsonb THEN
+        RAISE EXCEPTION 'a checkpoint saved after the update does not load';
+    END IF;
+    RAISE NOTICE 'upgrade: % rows load as written', expected;
+END
+$$;
