@@ -1,8 +1,8 @@
 # PostgreSQL 16 with pgmem installed and created in the default database.
 #   docker build -t pgmem .
 #   docker run -d --name pgmem -e POSTGRES_PASSWORD=secret -p 5432:5432 pgmem
-# Both stages use the same official image, so pgmem.so is built against exactly the
-# server headers of the PostgreSQL it runs in. scripts/docker-check.sh (part of
+# Both stages use the same official image, so pgmem.so is built for the PostgreSQL
+# major version and layout it runs in. scripts/docker-check.sh (part of
 # `make test`) checks this file against the project.
 
 # The image's layout (Debian's): where PostgreSQL loads libraries and extension files.
@@ -15,14 +15,15 @@ ARG PG_EXTDIR
 ARG RUST_VERSION=1.95.0
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# Build tools, and the server headers of the image's own PostgreSQL (PG_MAJOR and
-# PG_VERSION come from the base image; its apt sources include apt.postgresql.org).
-# The headers are pinned to the server's exact version; the build tools follow bookworm.
+# Build tools, and the server headers from the image's own PostgreSQL apt source
+# (apt.postgresql.org; PG_MAJOR comes from the base image). Not pinned to the image's
+# PG_VERSION: that exact build can leave the repository's index, and extensions keep
+# their ABI across minor releases of a major version.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         build-essential ca-certificates clang curl libclang-dev pkg-config \
-        "postgresql-server-dev-$PG_MAJOR=$PG_VERSION" \
+        "postgresql-server-dev-$PG_MAJOR" \
     && rm -rf /var/lib/apt/lists/*
 
 ENV RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo PATH=/usr/local/cargo/bin:$PATH
