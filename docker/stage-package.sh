@@ -10,7 +10,8 @@ package_dir=$1 pg_config=$2 out_dir=$3
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 libdir="$package_dir$("$pg_config" --pkglibdir)"
 extdir="$package_dir$("$pg_config" --sharedir)/extension"
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root_dir/Cargo.toml" | head -n 1)
+# The install script is the one the packaged control file names as default_version.
+version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$extdir/pgmem.control")
 
 wanted=("$extdir/pgmem.control" "$extdir/pgmem--$version.sql")
 for script in "$root_dir"/sql/pgmem--*--*.sql; do

@@ -63,11 +63,30 @@ def locked_pgrx(root):
     return match and match.group(1)
 
 
-def ignored(root, path):
-    patterns = [l.strip() for l in (root / ".dockerignore").read_text().splitlines()
-                if l.strip() and not l.startswith("#")]
-    first = path.split("/", 1)[0] + "/"
-    return any(p in (first, path) for p in patterns if not p.startswith("!"))
+def dockerignore(root):
+    """The .dockerignore patterns, in order (a later match overrides an earlier one)."""
+    return [l.strip() for l in (root / ".dockerignore").read_text().splitlines()
+            if l.strip() and not l.startswith("#")]
+
+
+def pattern_regex(pattern):
+    """A .dockerignore pattern as a regex: * and ? stay within one path segment, as in
+    Go's filepath.Match; a leading **/ matches at any depth."""
+    glob = pattern.lstrip("!").rstrip("/")
+    anywhere = glob.startswith("**/")
+    body = re.escape(glob.removeprefix("**/")).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+    return re.compile(("(.*/)?" if anywhere else "") + body)
+
+
+def ignored(patterns, path):
+    """Whether Docker leaves path out of the context: the last pattern matching the
+    path or one of its parent directories decides; a "!" pattern brings it back."""
+    parents = ["/".join(path.split("/")[:i]) for i in range(1, path.count("/") + 2)]
+    verdict = False
+    for pattern in patterns:
+        if any(pattern_regex(pattern).fullmatch(p) for p in parents):
+            verdict = not pattern.startswith("!")
+    return verdict
 
 
 def check(root, staged, package):
@@ -128,12 +147,13 @@ def check(root, staged, package):
         failures.append("docker/initdb/pgmem.sql must CREATE EXTENSION pgmem")
 
     # Every file copied from the build context exists and is not .dockerignored.
+    patterns = dockerignore(root)
     for _, stage in found:
         for keyword, args in stage:
             if keyword != "COPY" or args.startswith("--from"):
                 continue
             for source in args.split()[:-1]:
-                if source != "." and (not (root / source).exists() or ignored(root, source)):
+                if source != "." and (not (root / source).exists() or ignored(patterns, source)):
                     failures.append(f"COPY {source}: missing from the build context")
     return failures
 
