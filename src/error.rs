@@ -1,4 +1,4 @@
-//! Codec errors as PostgreSQL errors, each with the SQLSTATE SPEC section 2 names.
+//! Codec errors as PostgreSQL errors, each with the SQLSTATE the README lists.
 use pgmem_codec::Error;
 use pgrx::{ereport, PgSqlErrorCode};
 
@@ -27,7 +27,7 @@ pub fn raise(err: Error, source: Source) -> ! {
             "unsupported Unicode escape sequence in pgmem_snapshot input".to_string(),
             Some(format!("{err}; jsonb cannot store it either.")),
         ),
-        (Error::NumberOutOfRange { .. }, _) => {
+        (Error::NumberOutOfRange { .. } | Error::TooManyDigits { .. }, _) => {
             (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, err.to_string(), None)
         }
         (Error::TooDeep, _) => (
@@ -41,6 +41,7 @@ pub fn raise(err: Error, source: Source) -> ! {
             None,
         ),
         (Error::OutOfMemory, _) => (ERRCODE_OUT_OF_MEMORY, err.to_string(), None),
+        (Error::Interrupted, _) => (ERRCODE_QUERY_CANCELED, err.to_string(), None),
         (Error::Corrupt(_), Source::Binary) => (
             ERRCODE_INVALID_BINARY_REPRESENTATION,
             "invalid binary input for type pgmem_snapshot".to_string(),

@@ -9,13 +9,22 @@ use pgrx::prelude::*;
 use pgrx::{pg_sys, varlena, Internal, IntoDatum, PgSqlErrorCode};
 use std::ffi::{CStr, CString};
 
+/// PostgreSQL's interrupt check, between steps of every long conversion: a pending
+/// cancel or statement timeout raises its error here.
+fn check_for_interrupts() -> pgmem_codec::Result<()> {
+    pgrx::check_for_interrupts!();
+    Ok(())
+}
+
+const INTERRUPT: pgmem_codec::Interrupt = &check_for_interrupts;
+
 fn encode(json: &str) -> Vec<u8> {
-    pgmem_codec::encode(json, guc::compression_level(), guc::max_snapshot_bytes())
-        .unwrap_or_else(|e| raise(e, Source::Text))
+    let (level, max_bytes) = (guc::compression_level(), guc::max_snapshot_bytes());
+    pgmem_codec::encode(json, level, max_bytes, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Text))
 }
 
 fn decode(stored: &[u8]) -> Vec<u8> {
-    pgmem_codec::decode(stored).unwrap_or_else(|e| raise(e, Source::Stored))
+    pgmem_codec::decode(stored, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
 }
 
 fn decode_cstring(stored: &[u8]) -> CString {
@@ -62,7 +71,7 @@ fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
     let (start, end) = (buf.cursor as usize, buf.len as usize);
     let bytes =
         unsafe { std::slice::from_raw_parts(buf.data.cast::<u8>().add(start), end - start) };
-    pgmem_codec::validate(bytes, guc::max_snapshot_bytes())
+    pgmem_codec::validate(bytes, guc::max_snapshot_bytes(), INTERRUPT)
         .unwrap_or_else(|e| raise(e, Source::Binary));
     buf.cursor = buf.len;
     bytes.to_vec()

@@ -1,6 +1,7 @@
 //! Codec throughput on real agent trajectories, in MB/s of JSON text: encode (JSON text
 //! -> stored bytes) and decode (stored bytes -> JSON text), beside zstd alone on the same
 //! CBOR at the same level. `cargo bench -p pgmem-codec`.
+use pgmem_codec::UNINTERRUPTED;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -33,11 +34,11 @@ fn bench(c: &mut Criterion) {
     let text_bytes: usize = docs.iter().map(String::len).sum();
     let stored: Vec<Vec<u8>> = docs
         .iter()
-        .map(|d| pgmem_codec::encode(d, LEVEL, MAX).unwrap())
+        .map(|d| pgmem_codec::encode(d, LEVEL, MAX, UNINTERRUPTED).unwrap())
         .collect();
     let cbor: Vec<Vec<u8>> = docs
         .iter()
-        .map(|d| pgmem_codec::json_in::to_cbor(d, MAX).unwrap())
+        .map(|d| pgmem_codec::json_in::to_cbor(d, MAX, UNINTERRUPTED).unwrap())
         .collect();
     let frames: Vec<Vec<u8>> = cbor
         .iter()
@@ -49,7 +50,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("encode", |b| {
         b.iter(|| {
             docs.iter()
-                .map(|d| pgmem_codec::encode(black_box(d), LEVEL, MAX).unwrap().len())
+                .map(|d| pgmem_codec::encode(black_box(d), LEVEL, MAX, UNINTERRUPTED).unwrap().len())
                 .sum::<usize>()
         })
     });
@@ -57,7 +58,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             stored
                 .iter()
-                .map(|s| pgmem_codec::decode(black_box(s)).unwrap().len())
+                .map(|s| pgmem_codec::decode(black_box(s), UNINTERRUPTED).unwrap().len())
                 .sum::<usize>()
         })
     });

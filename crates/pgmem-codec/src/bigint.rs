@@ -1,6 +1,11 @@
 //! Unsigned integers of any size as CBOR bignums (big-endian bytes) and as decimal
-//! digits. Sizes are bounded by `numeric`'s range before these are called, so the
-//! schoolbook O(n^2) conversions stay fast enough (well under a second at the limit).
+//! digits. The conversions are schoolbook, O(n^2): new numbers have at most
+//! [`MAX_DIGITS`] digits, where that costs microseconds. Only values stored before
+//! that limit can be longer; printing them checks for interrupts as it goes.
+use crate::error::Result;
+use crate::number::MAX_DIGITS;
+use crate::Interrupt;
+use std::sync::OnceLock;
 
 const BASE: u64 = 1_000_000_000;
 const BASE_DIGITS: usize = 9;
@@ -37,7 +42,7 @@ fn mul_add(limbs: &mut Vec<u32>, factor: u64, addend: u64) {
 }
 
 /// Big-endian bytes to ASCII decimal digits ("0" for zero).
-pub fn bytes_to_decimal(bytes: &[u8]) -> String {
+pub fn bytes_to_decimal(bytes: &[u8], interrupt: Interrupt) -> Result<String> {
     // Big-endian 32-bit limbs, repeatedly divided by 10^9 to peel base-10^9 digits.
     let pad = (4 - bytes.len() % 4) % 4;
     let mut limbs: Vec<u32> = std::iter::repeat_n(0u8, pad)
@@ -49,6 +54,9 @@ pub fn bytes_to_decimal(bytes: &[u8]) -> String {
         .collect();
     let mut groups = Vec::new();
     while !limbs.is_empty() {
+        if groups.len() % 256 == 255 {
+            interrupt()?;
+        }
         let mut rem = 0u64;
         for limb in limbs.iter_mut() {
             let v = (rem << 32) | u64::from(*limb);
@@ -61,12 +69,46 @@ pub fn bytes_to_decimal(bytes: &[u8]) -> String {
     }
     let mut out = match groups.pop() {
         Some(top) => top.to_string(),
-        None => return "0".to_string(),
+        None => return Ok("0".to_string()),
     };
     for group in groups.iter().rev() {
         out.push_str(&format!("{group:09}"));
     }
-    out
+    Ok(out)
+}
+
+/// Bytes of the largest magnitude with at most [`MAX_DIGITS`] digits, and more.
+pub const MAX_BYTES: usize = MAX_DIGITS * 1000 / 2408 + 1;
+
+/// Decimal digits of a big-endian magnitude without leading zero bytes, of at most
+/// [`MAX_BYTES`] bytes, found by comparing with powers of ten: no conversion.
+pub fn decimal_digits(bytes: &[u8]) -> usize {
+    debug_assert!(bytes.len() <= MAX_BYTES && bytes.first() != Some(&0));
+    // Numbers compare by length first, then bytewise (neither has leading zeros).
+    let below = |power: &Vec<u8>| (power.len(), power.as_slice()) <= (bytes.len(), bytes);
+    powers_of_ten().partition_point(below).max(1)
+}
+
+/// 10^0 ..= 10^(MAX_DIGITS + 2) as big-endian bytes, built once (about 200 KB).
+fn powers_of_ten() -> &'static [Vec<u8>] {
+    static POWERS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    POWERS.get_or_init(|| {
+        let mut powers = vec![vec![1u8]];
+        for _ in 0..MAX_DIGITS + 2 {
+            let mut next = powers.last().expect("starts with 1").clone();
+            let mut carry = 0u16;
+            for b in next.iter_mut().rev() {
+                let v = u16::from(*b) * 10 + carry;
+                *b = v as u8;
+                carry = v >> 8;
+            }
+            if carry > 0 {
+                next.insert(0, carry as u8);
+            }
+            powers.push(next);
+        }
+        powers
+    })
 }
 
 /// Subtract one from a non-zero big-endian magnitude (CBOR negatives store -1 - n).
@@ -109,14 +151,26 @@ mod tests {
             "18446744073709551616",
             "12345678901234567890123",
         ] {
-            assert_eq!(
-                bytes_to_decimal(&decimal_to_bytes(digits.as_bytes())),
-                digits
-            );
+            let bytes = decimal_to_bytes(digits.as_bytes());
+            assert_eq!(bytes_to_decimal(&bytes, crate::UNINTERRUPTED).unwrap(), digits);
+            assert_eq!(decimal_digits(&bytes), digits.len());
         }
         assert_eq!(decimal_to_bytes(b"256"), vec![1, 0]);
-        assert_eq!(bytes_to_decimal(&[]), "0");
-        assert_eq!(bytes_to_decimal(&[0, 0, 7]), "7");
+        assert_eq!(bytes_to_decimal(&[], crate::UNINTERRUPTED).unwrap(), "0");
+        assert_eq!(bytes_to_decimal(&[0, 0, 7], crate::UNINTERRUPTED).unwrap(), "7");
+    }
+
+    #[test]
+    fn counts_digits_at_every_power_of_ten() {
+        for k in 1..=MAX_DIGITS {
+            let power = format!("1{}", "0".repeat(k));
+            let below = "9".repeat(k);
+            assert_eq!(decimal_digits(&decimal_to_bytes(power.as_bytes())), k + 1);
+            assert_eq!(decimal_digits(&decimal_to_bytes(below.as_bytes())), k);
+        }
+        assert_eq!(decimal_digits(&[1]), 1);
+        let largest = decimal_to_bytes("9".repeat(MAX_DIGITS).as_bytes());
+        assert!(largest.len() <= MAX_BYTES);
     }
 
     #[test]

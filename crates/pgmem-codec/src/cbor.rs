@@ -2,11 +2,12 @@
 //! it that checks every byte: definite lengths only; text, arrays, maps with text keys,
 //! integers, bignums (tags 2, 3), decimal fractions (tag 4), finite floats, true,
 //! false, null. The walk keeps its own stack, so nesting depth costs heap, not the
-//! backend's C stack, and stops at [`crate::MAX_DEPTH`].
-use crate::bigint;
+//! backend's C stack, and stops at [`crate::MAX_DEPTH`]. Numbers are reported as
+//! stored; what a number may be is for the visitor to decide (validation is strict,
+//! printing stored values lenient).
 use crate::error::{corrupt, Error, Result};
-use crate::number::{check_range, TAG_DECIMAL, TAG_NEGATIVE_BIGNUM, TAG_POSITIVE_BIGNUM};
-use crate::MAX_DEPTH;
+use crate::number::{TAG_DECIMAL, TAG_NEGATIVE_BIGNUM, TAG_POSITIVE_BIGNUM};
+use crate::{Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
 
 pub const MAJOR_UNSIGNED: u8 = 0;
 pub const MAJOR_NEGATIVE: u8 = 1;
@@ -17,28 +18,56 @@ pub const MAJOR_MAP: u8 = 5;
 pub const MAJOR_TAG: u8 = 6;
 pub const MAJOR_SIMPLE: u8 = 7;
 
-/// A bignum longer than this has more digits than any `numeric` (131,072 + 16,383).
-const MAX_BIGNUM_BYTES: usize = 61_300;
-
 /// Append a CBOR head (major type and argument) in its shortest form.
 pub fn write_head(out: &mut Vec<u8>, major: u8, value: u64) {
+    let (bytes, len) = head(major, value);
+    out.extend_from_slice(&bytes[..len]);
+}
+
+/// A CBOR head in its shortest form, and its length.
+pub fn head(major: u8, value: u64) -> ([u8; 9], usize) {
+    let mut bytes = [0u8; 9];
     let m = major << 5;
-    match value {
-        0..=23 => out.push(m | value as u8),
-        24..=0xff => out.extend_from_slice(&[m | 24, value as u8]),
-        0x100..=0xffff => {
-            out.push(m | 25);
-            out.extend_from_slice(&(value as u16).to_be_bytes());
+    let len: usize = match value {
+        0..=23 => {
+            bytes[0] = m | value as u8;
+            return (bytes, 1);
         }
-        0x1_0000..=0xffff_ffff => {
-            out.push(m | 26);
-            out.extend_from_slice(&(value as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(m | 27);
-            out.extend_from_slice(&value.to_be_bytes());
-        }
+        24..=0xff => 1,
+        0x100..=0xffff => 2,
+        0x1_0000..=0xffff_ffff => 4,
+        _ => 8,
+    };
+    bytes[0] = m | (24 + len.trailing_zeros() as u8);
+    bytes[1..=len].copy_from_slice(&value.to_be_bytes()[8 - len..]);
+    (bytes, len + 1)
+}
+
+/// Bytes of a CBOR head for argument `n`.
+pub fn head_size(n: u64) -> usize {
+    match n {
+        0..=23 => 1,
+        24..=0xff => 2,
+        0x100..=0xffff => 3,
+        0x1_0000..=0xffff_ffff => 5,
+        _ => 9,
     }
+}
+
+/// The content of the text string whose head starts at `at` (written by pgmem).
+pub fn text_at(data: &[u8], at: usize) -> &[u8] {
+    let info = data[at] & 0x1f;
+    let (len, start) = match info {
+        0..=23 => (u64::from(info), at + 1),
+        _ => {
+            let n = 1usize << (info - 24);
+            let len = data[at + 1..=at + n]
+                .iter()
+                .fold(0u64, |v, &b| (v << 8) | u64::from(b));
+            (len, at + 1 + n)
+        }
+    };
+    &data[start..start + len as usize]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,15 +76,22 @@ pub enum Container {
     Object,
 }
 
+/// An integer as stored: a CBOR integer, or a bignum's magnitude bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integer<'d> {
+    Small(i128),
+    /// Tag 2 (`bytes`) or tag 3 (`-1 - bytes`), big-endian.
+    Big { negative: bool, bytes: &'d [u8] },
+}
+
 /// A number as the walk reports it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Number<'d> {
-    Integer(i128),
-    /// `±digits × 10^exponent`, already checked against `numeric`'s range.
+    Integer(Integer<'d>),
+    /// Tag 4: `mantissa × 10^exponent`.
     Decimal {
-        negative: bool,
-        digits: &'d str,
-        exponent: i64,
+        exponent: i128,
+        mantissa: Integer<'d>,
     },
     Float64(f64),
     Float32(f32),
@@ -88,19 +124,19 @@ struct Head {
 struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
-    /// Digits of the current decimal, reused so numbers allocate nothing.
-    digits: String,
 }
 
-/// Walk one CBOR document that must fill `data` exactly.
-pub fn walk<'a, V: Visitor<'a>>(data: &'a [u8], visitor: &mut V) -> Result<()> {
-    let mut r = Reader {
-        data,
-        pos: 0,
-        digits: String::new(),
-    };
+/// Walk one CBOR document that must fill `data` exactly, calling `interrupt` every
+/// [`INTERRUPT_EVERY`] bytes.
+pub fn walk<'a, V: Visitor<'a>>(data: &'a [u8], visitor: &mut V, interrupt: Interrupt) -> Result<()> {
+    let mut r = Reader { data, pos: 0 };
     let mut stack: Vec<Frame> = Vec::new();
+    let mut next_check = INTERRUPT_EVERY;
     loop {
+        if r.pos >= next_check {
+            interrupt()?;
+            next_check = r.pos + INTERRUPT_EVERY;
+        }
         let is_key = match stack.last_mut() {
             Some(frame) => {
                 let key = frame.kind == Container::Object && frame.remaining % 2 == 0;
@@ -203,8 +239,8 @@ impl<'a> Reader<'a> {
 
     fn scalar<V: Visitor<'a>>(&mut self, head: Head, visitor: &mut V) -> Result<()> {
         match (head.major, head.value) {
-            (MAJOR_UNSIGNED, n) => visitor.number(Number::Integer(i128::from(n))),
-            (MAJOR_NEGATIVE, n) => visitor.number(Number::Integer(-1 - i128::from(n))),
+            (MAJOR_UNSIGNED, n) => visitor.number(Number::Integer(Integer::Small(i128::from(n)))),
+            (MAJOR_NEGATIVE, n) => visitor.number(Number::Integer(Integer::Small(-1 - i128::from(n)))),
             (MAJOR_TAG, tag) => self.tagged(tag, visitor),
             (MAJOR_SIMPLE, _) => self.simple(head, visitor),
             (MAJOR_BYTES, _) => corrupt("CBOR byte string outside a bignum"),
@@ -234,76 +270,49 @@ impl<'a> Reader<'a> {
     }
 
     fn tagged<V: Visitor<'a>>(&mut self, tag: u64, visitor: &mut V) -> Result<()> {
-        let (negative, exponent) = match tag {
+        let number = match tag {
             TAG_POSITIVE_BIGNUM | TAG_NEGATIVE_BIGNUM => {
-                self.bignum_digits(tag == TAG_NEGATIVE_BIGNUM)?;
-                (tag == TAG_NEGATIVE_BIGNUM, 0)
+                Number::Integer(self.bignum(tag == TAG_NEGATIVE_BIGNUM)?)
             }
             TAG_DECIMAL => {
                 let pair = self.head()?;
                 if pair.major != MAJOR_ARRAY || pair.value != 2 {
                     return corrupt("CBOR decimal fraction is not an array of two items");
                 }
-                let exponent = self.exponent()?;
-                (self.mantissa()?, exponent)
+                let exponent = match self.integer()? {
+                    Some(Integer::Small(e)) => e,
+                    _ => return corrupt("CBOR decimal fraction exponent is not an integer"),
+                };
+                let Some(mantissa) = self.integer()? else {
+                    return corrupt("CBOR decimal fraction mantissa is not an integer");
+                };
+                Number::Decimal { exponent, mantissa }
             }
             _ => return corrupt(format!("unsupported CBOR tag {tag}")),
         };
-        let significant = self.digits.trim_start_matches('0').len();
-        check_range(significant, exponent)?;
-        visitor.number(Number::Decimal {
-            negative,
-            digits: &self.digits,
-            exponent,
+        visitor.number(number)
+    }
+
+    /// An integer or bignum item; `None` for any other item.
+    fn integer(&mut self) -> Result<Option<Integer<'a>>> {
+        let head = self.head()?;
+        Ok(match (head.major, head.value) {
+            (MAJOR_UNSIGNED, n) => Some(Integer::Small(i128::from(n))),
+            (MAJOR_NEGATIVE, n) => Some(Integer::Small(-1 - i128::from(n))),
+            (MAJOR_TAG, TAG_POSITIVE_BIGNUM) => Some(self.bignum(false)?),
+            (MAJOR_TAG, TAG_NEGATIVE_BIGNUM) => Some(self.bignum(true)?),
+            _ => None,
         })
     }
 
-    fn exponent(&mut self) -> Result<i64> {
-        let head = self.head()?;
-        let value = match head.major {
-            MAJOR_UNSIGNED => i128::from(head.value),
-            MAJOR_NEGATIVE => -1 - i128::from(head.value),
-            _ => return corrupt("CBOR decimal fraction exponent is not an integer"),
-        };
-        // Far beyond numeric's range either way; check_range rejects it.
-        Ok(value.clamp(-(1 << 40), 1 << 40) as i64)
-    }
-
-    /// Read a mantissa into `self.digits`; returns whether it is negative.
-    fn mantissa(&mut self) -> Result<bool> {
-        let head = self.head()?;
-        let (negative, magnitude) = match head.major {
-            MAJOR_UNSIGNED => (false, u128::from(head.value)),
-            MAJOR_NEGATIVE => (true, u128::from(head.value) + 1),
-            MAJOR_TAG if head.value == TAG_POSITIVE_BIGNUM || head.value == TAG_NEGATIVE_BIGNUM => {
-                let negative = head.value == TAG_NEGATIVE_BIGNUM;
-                self.bignum_digits(negative)?;
-                return Ok(negative);
-            }
-            _ => return corrupt("CBOR decimal fraction mantissa is not an integer"),
-        };
-        self.digits.clear();
-        self.digits.push_str(&magnitude.to_string());
-        Ok(negative)
-    }
-
-    /// Read the byte string of a bignum and put its magnitude's digits in `self.digits`.
-    fn bignum_digits(&mut self, negative: bool) -> Result<()> {
+    /// The byte string of a bignum whose tag was just read.
+    fn bignum(&mut self, negative: bool) -> Result<Integer<'a>> {
         let head = self.head()?;
         if head.major != MAJOR_BYTES {
             return corrupt("CBOR bignum is not a byte string");
         }
         let bytes = self.take(head.value)?;
-        let significant = &bytes[bytes.iter().take_while(|&&b| b == 0).count()..];
-        if significant.len() > MAX_BIGNUM_BYTES {
-            return Err(Error::NumberOutOfRange { at: None });
-        }
-        self.digits = if negative {
-            bigint::bytes_to_decimal(&bigint::increment(significant))
-        } else {
-            bigint::bytes_to_decimal(significant)
-        };
-        Ok(())
+        Ok(Integer::Big { negative, bytes })
     }
 }
 
@@ -317,5 +326,24 @@ fn half_to_f32(bits: u16) -> f32 {
         0x1f if frac == 0.0 => f32::INFINITY,
         0x1f => f32::NAN,
         _ => (1.0 + frac / 1024.0) * 2f32.powi(exp - 15),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_are_shortest() {
+        for (value, len) in [(0, 1), (23, 1), (24, 2), (255, 2), (256, 3), (65_536, 5)] {
+            assert_eq!(head(MAJOR_TEXT, value).1, len);
+            assert_eq!(head_size(value), len);
+        }
+        assert_eq!(head(MAJOR_ARRAY, 300).0[..3], [0x99, 0x01, 0x2c]);
+        assert_eq!(head(MAJOR_MAP, u64::MAX).0, [0xbb, 255, 255, 255, 255, 255, 255, 255, 255]);
+        let mut doc = Vec::new();
+        write_head(&mut doc, MAJOR_TEXT, 30);
+        doc.extend([b'x'; 30]);
+        assert_eq!(text_at(&doc, 0), &[b'x'; 30]);
     }
 }

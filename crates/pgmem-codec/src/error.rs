@@ -34,6 +34,8 @@ pub enum Error {
     UnsupportedEscape { at: Position },
     /// A number outside PostgreSQL `numeric`'s range (SQLSTATE 22003).
     NumberOutOfRange { at: Option<Position> },
+    /// A number with more than [`crate::number::MAX_DIGITS`] digits (SQLSTATE 22003).
+    TooManyDigits { at: Option<Position> },
     /// Arrays and objects nested deeper than [`crate::MAX_DEPTH`] (SQLSTATE 54000).
     TooDeep,
     /// The CBOR document is larger than the configured maximum (SQLSTATE 54000);
@@ -45,6 +47,8 @@ pub enum Error {
     Corrupt(String),
     /// A memory allocation the input asked for could not be made (SQLSTATE 53200).
     OutOfMemory,
+    /// The interrupt check asked the conversion to stop (SQLSTATE 57014).
+    Interrupted,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -91,6 +95,14 @@ impl fmt::Display for Error {
             Error::NumberOutOfRange { at: None } => {
                 write!(f, "number is outside the range of type numeric")
             }
+            Error::TooManyDigits { at: Some(at) } => write!(
+                f,
+                "number at {at} has more than {} digits",
+                crate::number::MAX_DIGITS
+            ),
+            Error::TooManyDigits { at: None } => {
+                write!(f, "number has more than {} digits", crate::number::MAX_DIGITS)
+            }
             Error::TooDeep => write!(
                 f,
                 "arrays and objects nested deeper than {} levels",
@@ -109,9 +121,12 @@ impl fmt::Display for Error {
                     "snapshot exceeds pgmem.max_snapshot_bytes ({limit} bytes)"
                 )
             }
-            Error::TextTooLarge => f.write_str("JSON text of the snapshot would exceed 1 GB"),
+            Error::TextTooLarge => f.write_str(
+                "its JSON text would be too long (over 8 bytes per byte of CBOR plus 1 MiB, or over 1 GB)",
+            ),
             Error::Corrupt(message) => f.write_str(message),
             Error::OutOfMemory => f.write_str("out of memory"),
+            Error::Interrupted => f.write_str("conversion interrupted"),
         }
     }
 }

@@ -6,20 +6,24 @@
 //! 5..9  CBOR length, unsigned 32-bit big-endian         9..   one zstd frame
 //! ```
 use crate::error::{corrupt, Error, Result};
+use crate::Interrupt;
 use std::cell::RefCell;
 use std::io::Read;
+use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, InBuffer, OutBuffer, ResetDirective};
 
 pub const MAGIC: &[u8; 3] = b"PGM";
 pub const VERSION: u8 = 1;
 pub const CODEC_ZSTD_CBOR: u8 = 1;
 pub const HEADER_LEN: usize = 9;
 
+/// Bytes compressed, or decompressed, between interrupt checks: well under a
+/// millisecond of zstd's work at the default level, tens at level 19.
+const STEP: usize = 256 * 1024;
+
 thread_local! {
     // Compression contexts are costly to create; a backend reuses one.
-    static COMPRESSOR: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
-        const { RefCell::new(None) };
-    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { RefCell::new(None) };
+    static COMPRESSOR: RefCell<Option<(i32, CCtx<'static>)>> = const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<DCtx<'static>>> = const { RefCell::new(None) };
 }
 
 /// The length of the CBOR document, from the header alone.
@@ -45,43 +49,85 @@ pub fn raw_len(stored: &[u8]) -> Result<u32> {
 }
 
 /// Header plus a checksummed zstd frame of `cbor` at `level`.
-pub fn compress(cbor: &[u8], level: i32) -> Result<Vec<u8>> {
+pub fn compress(cbor: &[u8], level: i32, interrupt: Interrupt) -> Result<Vec<u8>> {
     let raw = u32::try_from(cbor.len()).map_err(|_| Error::TooLarge {
         size: Some(cbor.len() as u64),
         limit: u64::from(u32::MAX),
     })?;
-    let frame = COMPRESSOR.with(|cell| {
-        let mut cached = cell.borrow_mut();
-        if cached.as_ref().map(|(l, _)| *l) != Some(level) {
-            let mut c = zstd::bulk::Compressor::new(level)?;
-            // A checksum lets any flipped bit in the frame be caught on decode.
-            c.include_checksum(true)?;
-            c.include_contentsize(true)?;
-            *cached = Some((level, c));
-        }
-        let (_, c) = cached.as_mut().expect("compressor was just created");
-        c.compress(cbor)
-    });
-    // The level is range-checked by its setting, so zstd can only fail for memory.
-    let frame = frame.map_err(|_| Error::OutOfMemory)?;
     let mut out = Vec::new();
-    out.try_reserve_exact(HEADER_LEN + frame.len())
+    out.try_reserve_exact(HEADER_LEN + zstd_safe::compress_bound(cbor.len()))
         .map_err(|_| Error::OutOfMemory)?;
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[VERSION, CODEC_ZSTD_CBOR]);
     out.extend_from_slice(&raw.to_be_bytes());
-    out.extend_from_slice(&frame);
+    COMPRESSOR.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.as_ref().map(|(l, _)| *l) != Some(level) {
+            *cached = Some((level, compressor(level)?));
+        }
+        let (_, cctx) = cached.as_mut().expect("compressor was just created");
+        stream_compress(cctx, cbor, &mut out, interrupt)
+    })?;
     Ok(out)
+}
+
+/// A context that writes the content size and a checksum (any flipped bit in the
+/// frame is then caught on decode). The level is range-checked by its setting, so
+/// zstd can only fail here for memory.
+fn compressor(level: i32) -> Result<CCtx<'static>> {
+    let mut cctx = CCtx::try_create().ok_or(Error::OutOfMemory)?;
+    for parameter in [
+        CParameter::CompressionLevel(level),
+        CParameter::ChecksumFlag(true),
+        CParameter::ContentSizeFlag(true),
+    ] {
+        cctx.set_parameter(parameter).map_err(|_| Error::OutOfMemory)?;
+    }
+    Ok(cctx)
+}
+
+/// One frame, [`STEP`] bytes of input at a time; `out` has room for the whole frame.
+fn stream_compress(cctx: &mut CCtx, cbor: &[u8], out: &mut Vec<u8>, interrupt: Interrupt) -> Result<()> {
+    let failed = |_| Error::OutOfMemory;
+    // A frame left unfinished by an interrupt must not leak into this one.
+    cctx.reset(ResetDirective::SessionOnly).map_err(failed)?;
+    cctx.set_pledged_src_size(Some(cbor.len() as u64)).map_err(failed)?;
+    let start = out.len();
+    let mut output = OutBuffer::around_pos(out, start);
+    // An empty document (only ever in tests of binary input) is one empty chunk.
+    let empty = std::iter::once(cbor).filter(|c| c.is_empty());
+    let mut chunks = empty.chain(cbor.chunks(STEP)).peekable();
+    while let Some(chunk) = chunks.next() {
+        let mut input = InBuffer::around(chunk);
+        let last = chunks.peek().is_none();
+        loop {
+            let directive = if last {
+                zstd_safe::zstd_sys::ZSTD_EndDirective::ZSTD_e_end
+            } else {
+                zstd_safe::zstd_sys::ZSTD_EndDirective::ZSTD_e_continue
+            };
+            let remaining = cctx
+                .compress_stream2(&mut output, &mut input, directive)
+                .map_err(failed)?;
+            if input.pos() == chunk.len() && (!last || remaining == 0) {
+                break;
+            }
+        }
+        if !last {
+            interrupt()?;
+        }
+    }
+    Ok(())
 }
 
 /// The CBOR document of a stored value, checked against its header. `max_bytes`
 /// bounds what a header or frame may claim and what a frame may expand to.
-pub fn decompress(stored: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
+pub fn decompress(stored: &[u8], max_bytes: usize, interrupt: Interrupt) -> Result<Vec<u8>> {
     let raw = raw_len(stored)? as usize;
     let frame = &stored[HEADER_LEN..];
     // Header and frame must agree before either's claim is believed: a flipped bit
     // in a length is damage (22P03), an honest claim past the limit is too large.
-    match zstd::zstd_safe::get_frame_content_size(frame) {
+    match zstd_safe::get_frame_content_size(frame) {
         Ok(Some(claimed)) if claimed == raw as u64 => {}
         Ok(Some(_)) => return corrupt("zstd frame size disagrees with the pgmem_snapshot header"),
         Ok(None) => return Err(undeclared_size(frame, max_bytes)),
@@ -101,27 +147,70 @@ pub fn decompress(stored: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
             limit: max_bytes as u64,
         });
     }
-    match zstd::zstd_safe::find_frame_compressed_size(frame) {
+    match zstd_safe::find_frame_compressed_size(frame) {
         Ok(n) if n == frame.len() => {}
         Ok(_) => return corrupt("pgmem_snapshot has bytes after its zstd frame"),
         Err(_) => return corrupt("pgmem_snapshot zstd frame is truncated or damaged"),
     }
     let mut out = Vec::new();
     out.try_reserve_exact(raw).map_err(|_| Error::OutOfMemory)?;
-    let result = DECOMPRESSOR.with(|cell| {
+    let written = DECOMPRESSOR.with(|cell| {
         let mut cached = cell.borrow_mut();
         if cached.is_none() {
-            *cached = Some(zstd::bulk::Decompressor::new()?);
+            *cached = Some(DCtx::try_create().ok_or(Error::OutOfMemory)?);
         }
-        let d = cached.as_mut().expect("decompressor was just created");
-        d.decompress_to_buffer(frame, &mut out)
-    });
+        let dctx = cached.as_mut().expect("decompressor was just created");
+        if raw <= STEP {
+            dctx.reset(ResetDirective::SessionOnly)
+                .map_err(|_| Error::OutOfMemory)?;
+            dctx.decompress(&mut out, frame).map_err(damaged)
+        } else {
+            stream_decompress(dctx, frame, raw, &mut out, interrupt)
+        }
+    })?;
     // zstd stops at the frame's declared size, which equals the header's: a frame
     // cannot expand past what it claims, so a lying one fails here as damaged.
-    match result {
-        Ok(n) if n == raw => Ok(out),
-        Ok(_) => corrupt("zstd frame holds fewer bytes than the pgmem_snapshot header says"),
-        Err(e) => corrupt(format!("pgmem_snapshot zstd frame is damaged: {e}")),
+    if written != raw {
+        return corrupt("zstd frame holds fewer bytes than the pgmem_snapshot header says");
+    }
+    Ok(out)
+}
+
+fn damaged(code: usize) -> Error {
+    Error::Corrupt(format!(
+        "pgmem_snapshot zstd frame is damaged: {}",
+        zstd_safe::get_error_name(code)
+    ))
+}
+
+/// Decompress a large frame [`STEP`] output bytes at a time into `out` (`raw` bytes of
+/// capacity); returns how many bytes it held.
+fn stream_decompress(
+    dctx: &mut DCtx,
+    frame: &[u8],
+    raw: usize,
+    out: &mut Vec<u8>,
+    interrupt: Interrupt,
+) -> Result<usize> {
+    dctx.reset(ResetDirective::SessionOnly)
+        .map_err(|_| Error::OutOfMemory)?;
+    out.resize(raw, 0);
+    let mut input = InBuffer::around(frame);
+    let mut written = 0;
+    loop {
+        let end = raw.min(written + STEP);
+        let mut output = OutBuffer::around_pos(&mut out[..end], written);
+        let hint = dctx.decompress_stream(&mut output, &mut input).map_err(damaged)?;
+        let progress = output.pos() > written;
+        written = output.pos();
+        if hint == 0 {
+            out.truncate(written);
+            return Ok(written);
+        }
+        if !progress && (input.pos() == frame.len() || written == raw) {
+            return corrupt("pgmem_snapshot zstd frame is truncated or damaged");
+        }
+        interrupt()?;
     }
 }
 

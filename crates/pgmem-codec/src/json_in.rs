@@ -1,87 +1,104 @@
 //! JSON text to CBOR with jsonb's semantics: numbers exact, last duplicate key wins,
 //! `\u0000` refused, key order otherwise kept as written.
 //!
-//! The parser is iterative. It records a flat tape of tokens (containers learn their
-//! item count when they close, which CBOR needs up front), drops duplicate keys at
-//! each object's close, then writes the CBOR in one pass of exactly the right size.
-use crate::cbor::{write_head, MAJOR_ARRAY, MAJOR_MAP, MAJOR_TEXT};
+//! One iterative pass writes the CBOR directly. A container's head is first a 5-byte
+//! placeholder, given its item count when the container closes; an object's keys are
+//! compared when it closes and each earlier duplicate is marked for removal. A last
+//! pass moves the bytes down over the placeholders' spare bytes and removed members.
+//! Besides the output, memory is 8 bytes per key of the objects still open and 4 per
+//! container (docs/FORMAT.md, "Limits"). The length of the JSON text the document will
+//! print is counted as it is parsed, to hold it within [`crate::text_limit`].
+use crate::cbor::{head, head_size, text_at, write_head, MAJOR_ARRAY, MAJOR_MAP, MAJOR_TEXT};
 use crate::error::{push, Error, Position, Result};
 use crate::scan::string_stop;
-use crate::{number, MAX_DEPTH};
+use crate::{number, Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
+
+/// The width of a container head before its count is known: `0x9a`/`0xba` + u32.
+const PLACEHOLDER: usize = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Null,
-    False,
-    True,
-    /// `a`/`b`: offset and length of its CBOR in `Parser::numbers`.
-    Number,
-    /// `a`/`b`: offset and length in the input, or in `unescaped` when `escaped`.
-    Str,
-    Key,
-    /// `a`: item count (pairs for objects); `b`: index one past its last token.
     Array,
     Object,
-    /// A key whose value a later duplicate replaces; `b`: the index after its value.
-    Skipped,
-}
-
-#[derive(Clone, Copy)]
-struct Token {
-    kind: Kind,
-    escaped: bool,
-    a: u32,
-    b: u32,
 }
 
 struct Open {
-    token: usize,
+    kind: Kind,
+    /// Where its placeholder head is in the output.
+    head: usize,
+    /// Items so far (pairs for objects).
     count: u32,
-    /// Where this object's key token indices start in `Parser::keys`.
+    /// Where this object's keys start in `Parser::keys`.
     first_key: usize,
+}
+
+/// A key of an open object: where its head is in the output, and the JSON text
+/// length counted before it.
+#[derive(Clone, Copy)]
+struct Key {
+    at: u32,
+    text_before: u32,
 }
 
 struct Parser<'a> {
     text: &'a str,
     input: &'a [u8],
     pos: usize,
-    tokens: Vec<Token>,
-    unescaped: Vec<u8>,
-    numbers: Vec<u8>,
+    out: Vec<u8>,
     open: Vec<Open>,
-    keys: Vec<usize>,
+    keys: Vec<Key>,
+    /// Every container's placeholder, in order, and output ranges to remove.
+    heads: Vec<u32>,
+    dropped: Vec<(usize, usize)>,
+    /// Bytes the last pass removes, as far as known (for the early size check).
+    spare: usize,
+    text_len: usize,
     max_bytes: usize,
+    interrupt: Interrupt<'a>,
+    next_check: usize,
 }
 
 /// Parse JSON text into a CBOR document of at most `max_bytes` bytes.
-pub fn to_cbor(input: &str, max_bytes: usize) -> Result<Vec<u8>> {
-    if input.len() > u32::MAX as usize {
+pub fn to_cbor(input: &str, max_bytes: usize, interrupt: Interrupt) -> Result<Vec<u8>> {
+    // Offsets into the output are kept in 32 bits; the header's length is 32 bits too.
+    if input.len() > u32::MAX as usize / 4 {
         return Err(Error::TooLarge {
             size: None,
             limit: max_bytes as u64,
         });
     }
+    let mut out = Vec::new();
+    out.try_reserve(input.len().min(max_bytes) / 2 + 64)
+        .map_err(|_| Error::OutOfMemory)?;
     let mut parser = Parser {
         text: input,
         input: input.as_bytes(),
         pos: 0,
-        tokens: Vec::new(),
-        unescaped: Vec::new(),
-        numbers: Vec::new(),
+        out,
         open: Vec::new(),
         keys: Vec::new(),
+        heads: Vec::new(),
+        dropped: Vec::new(),
+        spare: 0,
+        text_len: 0,
         max_bytes,
+        interrupt,
+        next_check: INTERRUPT_EVERY,
     };
     parser.parse()?;
-    parser.emit()
+    parser.finish()
 }
 
 impl Parser<'_> {
     fn parse(&mut self) -> Result<()> {
         'value: loop {
             self.skip_whitespace();
+            if self.pos >= self.next_check {
+                (self.interrupt)()?;
+                self.next_check = self.pos + INTERRUPT_EVERY;
+            }
             if let Some(top) = self.open.last_mut() {
-                if self.tokens[top.token].kind == Kind::Array {
+                if top.kind == Kind::Array {
                     top.count += 1;
                 }
             }
@@ -99,10 +116,10 @@ impl Parser<'_> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => self.string(Kind::Str)?,
-                Some(b't') => self.literal(b"true", Kind::True)?,
-                Some(b'f') => self.literal(b"false", Kind::False)?,
-                Some(b'n') => self.literal(b"null", Kind::Null)?,
+                Some(b'"') => self.string()?,
+                Some(b't') => self.literal(b"true", 0xf5)?,
+                Some(b'f') => self.literal(b"false", 0xf4)?,
+                Some(b'n') => self.literal(b"null", 0xf6)?,
                 Some(b'-' | b'0'..=b'9') => self.number()?,
                 _ => return Err(self.unexpected("a JSON value")),
             }
@@ -115,7 +132,7 @@ impl Parser<'_> {
                         Some(_) => Err(self.unexpected("the end of input")),
                     };
                 };
-                let array = self.tokens[top.token].kind == Kind::Array;
+                let array = top.kind == Kind::Array;
                 match (self.peek(), array) {
                     (Some(b','), _) => {
                         self.pos += 1;
@@ -145,36 +162,47 @@ impl Parser<'_> {
         }
     }
 
-    fn token(&mut self, kind: Kind, escaped: bool, a: usize, b: usize) -> Result<()> {
-        // Every token becomes at least one byte of CBOR.
-        if self.tokens.len() >= self.max_bytes {
+    /// Room for `n` more output bytes. Growing is when the document's size is checked:
+    /// the CBOR it will be after the last pass is at least what is written, less the
+    /// bytes known to go and 4 per open placeholder.
+    fn room(&mut self, n: usize) -> Result<()> {
+        if self.out.capacity() - self.out.len() >= n {
+            return Ok(());
+        }
+        let at_least = self.out.len().saturating_sub(self.spare + 4 * self.open.len());
+        if at_least > self.max_bytes {
             return Err(Error::TooLarge {
                 size: None,
                 limit: self.max_bytes as u64,
             });
         }
-        push(
-            &mut self.tokens,
-            Token {
-                kind,
-                escaped,
-                a: a as u32,
-                b: b as u32,
-            },
-        )
+        self.out.try_reserve(n).map_err(|_| Error::OutOfMemory)
+    }
+
+    fn add_text(&mut self, len: usize) -> Result<()> {
+        self.text_len += len;
+        if self.text_len > crate::json_out::MAX_TEXT_BYTES {
+            return Err(Error::TextTooLarge);
+        }
+        Ok(())
     }
 
     fn open_container(&mut self, kind: Kind) -> Result<()> {
         if self.open.len() >= MAX_DEPTH {
             return Err(Error::TooDeep);
         }
+        self.room(PLACEHOLDER)?;
         let open = Open {
-            token: self.tokens.len(),
+            kind,
+            head: self.out.len(),
             count: 0,
             first_key: self.keys.len(),
         };
+        push(&mut self.heads, open.head as u32)?;
         push(&mut self.open, open)?;
-        self.token(kind, false, 0, 0)?;
+        let major = if kind == Kind::Array { MAJOR_ARRAY } else { MAJOR_MAP };
+        self.out.extend_from_slice(&[major << 5 | 26, 0, 0, 0, 0]);
+        self.add_text(2)?;
         self.pos += 1;
         Ok(())
     }
@@ -195,15 +223,14 @@ impl Parser<'_> {
             unreachable!("close is only called with a container open")
         };
         let mut count = open.count;
-        if self.tokens[open.token].kind == Kind::Object {
+        if open.kind == Kind::Object {
             count -= self.drop_duplicate_keys(open.first_key);
             self.keys.truncate(open.first_key);
         }
-        let end = self.tokens.len() as u32;
-        let token = &mut self.tokens[open.token];
-        token.a = count;
-        token.b = end;
-        Ok(())
+        self.out[open.head + 1..open.head + PLACEHOLDER].copy_from_slice(&count.to_be_bytes());
+        self.spare += PLACEHOLDER - head_size(u64::from(count));
+        // The commas between the items that remain.
+        self.add_text(count.saturating_sub(1) as usize)
     }
 
     fn key(&mut self) -> Result<()> {
@@ -211,9 +238,13 @@ impl Parser<'_> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a string (object key)"));
         }
-        let index = self.tokens.len();
-        self.string(Kind::Key)?;
-        push(&mut self.keys, index)?;
+        let key = Key {
+            at: self.out.len() as u32,
+            text_before: self.text_len as u32,
+        };
+        self.string()?;
+        push(&mut self.keys, key)?;
+        self.add_text(1)?;
         if let Some(top) = self.open.last_mut() {
             top.count += 1;
         }
@@ -225,61 +256,46 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn key_bytes(&self, index: usize) -> &[u8] {
-        let t = self.tokens[index];
-        let source = if t.escaped {
-            &self.unescaped[..]
-        } else {
-            self.input
-        };
-        &source[t.a as usize..(t.a + t.b) as usize]
-    }
-
     /// Mark every key of the object whose keys start at `first` that a later equal key
-    /// replaces; returns how many were dropped.
+    /// replaces, with its value; returns how many were dropped.
     fn drop_duplicate_keys(&mut self, first: usize) -> u32 {
         let keys = &self.keys[first..];
+        let out = &self.out;
+        let text = |k: &Key| text_at(out, k.at as usize);
         let mut replaced = Vec::new();
         if keys.len() <= 16 {
-            for (i, &k) in keys.iter().enumerate() {
-                if keys[i + 1..]
-                    .iter()
-                    .any(|&later| self.key_bytes(later) == self.key_bytes(k))
-                {
-                    replaced.push(k);
+            for (i, k) in keys.iter().enumerate() {
+                if keys[i + 1..].iter().any(|later| text(later) == text(k)) {
+                    replaced.push(i);
                 }
             }
         } else {
-            let mut sorted = keys.to_vec();
-            sorted.sort_by(|&x, &y| self.key_bytes(x).cmp(self.key_bytes(y)).then(x.cmp(&y)));
+            let mut sorted: Vec<usize> = (0..keys.len()).collect();
+            sorted.sort_by(|&x, &y| text(&keys[x]).cmp(text(&keys[y])).then(x.cmp(&y)));
             for pair in sorted.windows(2) {
-                if self.key_bytes(pair[0]) == self.key_bytes(pair[1]) {
+                if text(&keys[pair[0]]) == text(&keys[pair[1]]) {
                     replaced.push(pair[0]);
                 }
             }
         }
-        for &k in &replaced {
-            let value = self.tokens[k + 1];
-            let after = match value.kind {
-                Kind::Array | Kind::Object => value.b,
-                _ => (k + 2) as u32,
-            };
-            self.tokens[k] = Token {
-                kind: Kind::Skipped,
-                escaped: false,
-                a: 0,
-                b: after,
-            };
+        // An earlier duplicate always has a next key: the member ends where it starts.
+        for &i in &replaced {
+            let (key, next) = (keys[i], keys[i + 1]);
+            self.dropped.push((key.at as usize, next.at as usize));
+            self.spare += (next.at - key.at) as usize;
+            self.text_len -= (next.text_before - key.text_before) as usize;
         }
         replaced.len() as u32
     }
 
-    fn literal(&mut self, word: &[u8], kind: Kind) -> Result<()> {
+    fn literal(&mut self, word: &[u8], cbor: u8) -> Result<()> {
         if !self.input[self.pos..].starts_with(word) {
             return Err(self.unexpected("a JSON value"));
         }
         self.pos += word.len();
-        self.token(kind, false, 0, 0)
+        self.room(1)?;
+        self.out.push(cbor);
+        self.add_text(word.len())
     }
 
     fn digits(&mut self) -> usize {
@@ -314,24 +330,34 @@ impl Parser<'_> {
         if !valid {
             return Err(self.syntax_at(start, "invalid number".into()));
         }
-        let offset = self.numbers.len();
-        number::write_json_number(&self.input[start..self.pos], &mut self.numbers).map_err(
-            |_| Error::NumberOutOfRange {
+        let text = &self.input[start..self.pos];
+        // A number's CBOR is never longer than its text plus the heads around it.
+        self.room(text.len() + 32)?;
+        let at = |e: Error| match e {
+            Error::TooManyDigits { .. } => Error::TooManyDigits {
                 at: Some(Position::of(self.input, start)),
             },
-        )?;
-        self.token(Kind::Number, false, offset, self.numbers.len() - offset)
+            _ => Error::NumberOutOfRange {
+                at: Some(Position::of(self.input, start)),
+            },
+        };
+        let text_len = number::write_json_number(text, &mut self.out).map_err(at)?;
+        self.add_text(text_len)
     }
 
-    fn string(&mut self, kind: Kind) -> Result<()> {
+    fn string(&mut self) -> Result<()> {
         let start = self.pos + 1;
         let plain = string_stop(&self.input[start..]);
         match plain.map(|n| (start + n, self.input[start + n])) {
             Some((end, b'"')) => {
+                let len = end - start;
+                self.room(len + 9)?;
+                write_head(&mut self.out, MAJOR_TEXT, len as u64);
+                self.out.extend_from_slice(&self.input[start..end]);
                 self.pos = end + 1;
-                self.token(kind, false, start, end - start)
+                self.add_text(len + 2)
             }
-            Some((end, b'\\')) => self.escaped_string(kind, start, end),
+            Some((end, b'\\')) => self.escaped_string(start, end),
             Some((end, byte)) => Err(self.syntax_at(
                 end,
                 format!("character with value 0x{byte:02x} must be escaped"),
@@ -340,19 +366,25 @@ impl Parser<'_> {
         }
     }
 
-    /// Strings with escapes: decode into `self.unescaped`, copying the plain runs between
-    /// escapes whole.
-    fn escaped_string(&mut self, kind: Kind, start: usize, first_escape: usize) -> Result<()> {
-        let offset = self.unescaped.len();
-        crate::error::extend(&mut self.unescaped, &self.input[start..first_escape])?;
+    /// Strings with escapes, decoded into the output after a head wide enough for the
+    /// rest of the input; the head is narrowed once the length is known.
+    fn escaped_string(&mut self, start: usize, first_escape: usize) -> Result<()> {
+        let head_at = self.out.len();
+        let width = head_size((self.input.len() - start) as u64);
+        self.room(width + first_escape - start)?;
+        self.out.resize(head_at + width, 0);
+        self.out.extend_from_slice(&self.input[start..first_escape]);
         self.pos = first_escape;
+        // Quotes plus what printing adds: the escapes the output needs again.
+        let mut text_extra = 2;
         loop {
             let run = string_stop(&self.input[self.pos..]).unwrap_or(self.input.len() - self.pos);
-            crate::error::extend(&mut self.unescaped, &self.input[self.pos..self.pos + run])?;
+            self.room(run)?;
+            self.out.extend_from_slice(&self.input[self.pos..self.pos + run]);
             self.pos += run;
             match self.peek() {
                 Some(b'"') => break,
-                Some(b'\\') => self.escape()?,
+                Some(b'\\') => text_extra += self.escape()?,
                 Some(byte) => {
                     return Err(self.syntax_at(
                         self.pos,
@@ -363,10 +395,17 @@ impl Parser<'_> {
             }
         }
         self.pos += 1;
-        self.token(kind, true, offset, self.unescaped.len() - offset)
+        let len = self.out.len() - head_at - width;
+        let (bytes, narrow) = head(MAJOR_TEXT, len as u64);
+        self.out.copy_within(head_at + width.., head_at + narrow);
+        self.out.truncate(head_at + narrow + len);
+        self.out[head_at..head_at + narrow].copy_from_slice(&bytes[..narrow]);
+        self.add_text(len + text_extra)
     }
 
-    fn escape(&mut self) -> Result<()> {
+    /// Decode one escape sequence; returns how many more bytes than the decoded
+    /// character its JSON text takes when printed.
+    fn escape(&mut self) -> Result<usize> {
         let at = self.pos;
         let simple = match self.input.get(at + 1) {
             Some(b'"') => b'"',
@@ -381,7 +420,8 @@ impl Parser<'_> {
             _ => return Err(self.syntax_at(at, "invalid escape sequence".into())),
         };
         self.pos += 2;
-        push(&mut self.unescaped, simple)
+        push(&mut self.out, simple)?;
+        Ok(usize::from(simple != b'/'))
     }
 
     fn hex4(&self, at: usize) -> Option<u32> {
@@ -393,7 +433,7 @@ impl Parser<'_> {
         u32::from_str_radix(text, 16).ok()
     }
 
-    fn unicode_escape(&mut self) -> Result<()> {
+    fn unicode_escape(&mut self) -> Result<usize> {
         let at = self.pos;
         let bad = |p: &Self, m: &str| p.syntax_at(at, m.into());
         let unit = self
@@ -429,7 +469,13 @@ impl Parser<'_> {
             _ => unit,
         };
         let ch = char::from_u32(code).ok_or_else(|| bad(self, "invalid Unicode escape"))?;
-        crate::error::extend(&mut self.unescaped, ch.encode_utf8(&mut [0; 4]).as_bytes())
+        crate::error::extend(&mut self.out, ch.encode_utf8(&mut [0; 4]).as_bytes())?;
+        // Printing escapes control characters again: `\n` style, or `\u00XX`.
+        Ok(match code {
+            0x08 | 0x0c | 0x0a | 0x0d | 0x09 | 0x22 | 0x5c => 1,
+            0..=0x1f => 5,
+            _ => 0,
+        })
     }
 
     fn syntax_at(&self, offset: usize, message: String) -> Error {
@@ -452,71 +498,54 @@ impl Parser<'_> {
         self.syntax_at(self.pos, format!("expected {expected} but found {found}"))
     }
 
-    /// CBOR size of the tape, without writing it.
-    fn cbor_size(&self) -> usize {
-        let mut size = 0;
-        self.walk(|t, bytes| {
-            size += match (t.kind, bytes) {
-                (Kind::Str | Kind::Key, Some(text)) => head_size(text.len()) + text.len(),
-                (_, Some(encoded)) => encoded.len(),
-                (_, None) => head_size(t.a as usize),
-            }
-        });
-        size
-    }
-
-    fn emit(&self) -> Result<Vec<u8>> {
-        let size = self.cbor_size();
-        if size > self.max_bytes {
+    /// The final CBOR: placeholders narrowed, dropped members removed, sizes checked.
+    fn finish(mut self) -> Result<Vec<u8>> {
+        (self.interrupt)()?;
+        self.compact();
+        if self.out.len() > self.max_bytes {
             return Err(Error::TooLarge {
-                size: Some(size as u64),
+                size: Some(self.out.len() as u64),
                 limit: self.max_bytes as u64,
             });
         }
-        let mut out = Vec::new();
-        out.try_reserve_exact(size)
-            .map_err(|_| Error::OutOfMemory)?;
-        self.walk(|t, bytes| match (t.kind, bytes) {
-            (Kind::Array, _) => write_head(&mut out, MAJOR_ARRAY, u64::from(t.a)),
-            (Kind::Object, _) => write_head(&mut out, MAJOR_MAP, u64::from(t.a)),
-            (Kind::Str | Kind::Key, Some(text)) => {
-                write_head(&mut out, MAJOR_TEXT, text.len() as u64);
-                out.extend_from_slice(text);
-            }
-            (_, Some(encoded)) => out.extend_from_slice(encoded),
-            (_, None) => unreachable!("scalars always carry their bytes"),
-        });
-        debug_assert_eq!(out.len(), size);
-        Ok(out)
-    }
-
-    /// Visit the tokens that make the document, skipping replaced keys: containers
-    /// with `None`, strings with their text, other scalars with their CBOR bytes.
-    fn walk(&self, mut each: impl FnMut(Token, Option<&[u8]>)) {
-        let mut i = 0;
-        while i < self.tokens.len() {
-            let t = self.tokens[i];
-            i += 1;
-            match t.kind {
-                Kind::Skipped => i = t.b as usize,
-                Kind::Array | Kind::Object => each(t, None),
-                Kind::Null => each(t, Some(&[0xf6])),
-                Kind::False => each(t, Some(&[0xf4])),
-                Kind::True => each(t, Some(&[0xf5])),
-                Kind::Number => each(t, Some(&self.numbers[t.a as usize..(t.a + t.b) as usize])),
-                Kind::Str | Kind::Key => each(t, Some(self.key_bytes(i - 1))),
-            }
+        if self.text_len > crate::text_limit(self.out.len()) {
+            return Err(Error::TextTooLarge);
         }
+        Ok(self.out)
     }
-}
 
-/// Bytes of a CBOR head for argument `n`.
-fn head_size(n: usize) -> usize {
-    match n {
-        0..=23 => 1,
-        24..=0xff => 2,
-        0x100..=0xffff => 3,
-        0x1_0000..=0xffff_ffff => 5,
-        _ => 9,
+    /// Move the bytes down in place, over the spare bytes of every placeholder and over
+    /// every dropped member (nested drops are inside an outer one and skipped with it).
+    fn compact(&mut self) {
+        self.dropped.sort_unstable();
+        let out = &mut self.out;
+        let mut drops = self.dropped.iter().copied().peekable();
+        let mut heads = self.heads.iter().map(|&h| h as usize).peekable();
+        let (mut read, mut write) = (0, 0);
+        loop {
+            while drops.next_if(|&(start, _)| start < read).is_some() {}
+            while heads.next_if(|&h| h < read).is_some() {}
+            let next_drop = drops.peek().map(|&(start, _)| start);
+            let at = match (next_drop, heads.peek().copied()) {
+                (None, None) => break,
+                (Some(d), Some(h)) => d.min(h),
+                (Some(p), None) | (None, Some(p)) => p,
+            };
+            out.copy_within(read..at, write);
+            write += at - read;
+            if next_drop == Some(at) {
+                read = drops.next().map_or(at, |(_, end)| end);
+                continue;
+            }
+            heads.next();
+            let count = u32::from_be_bytes([out[at + 1], out[at + 2], out[at + 3], out[at + 4]]);
+            let (bytes, len) = head(out[at] >> 5, u64::from(count));
+            out[write..write + len].copy_from_slice(&bytes[..len]);
+            write += len;
+            read = at + PLACEHOLDER;
+        }
+        let end = out.len();
+        out.copy_within(read..end, write);
+        out.truncate(write + end - read);
     }
 }

@@ -1,25 +1,28 @@
 //! CBOR to JSON text, printed as jsonb prints it: numbers in plain notation with
 //! their scale, strings escaped the way PostgreSQL escapes them.
-use crate::cbor::{walk, Container, Number, Visitor};
+use crate::cbor::{walk, Container, Integer, Number, Visitor};
 use crate::error::{Error, Result};
 use crate::number::format_decimal;
 use crate::scan::string_stop;
+use crate::stored_number::{decimal, integer_decimal, write_float};
+use crate::Interrupt;
 use std::io::Write;
 
 /// PostgreSQL's largest allocation (1 GB - 1): no text value can be longer.
 pub const MAX_TEXT_BYTES: usize = 0x3fff_ffff;
 
-struct JsonWriter {
+struct JsonWriter<'i> {
     out: Vec<u8>,
     /// Per open container: has it no item yet?
     first: Vec<bool>,
     after_key: bool,
+    interrupt: Interrupt<'i>,
 }
 
 /// The JSON text of one CBOR document, as bytes. They are UTF-8 by construction: every
 /// string was checked when it was read and everything else written is ASCII, so callers
-/// need not check them again.
-pub fn to_json(cbor: &[u8]) -> Result<Vec<u8>> {
+/// need not check them again. Every write reserves exactly what it prints.
+pub fn to_json(cbor: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
     // Text is usually 1.1-1.5x the CBOR; start there to avoid most regrowth.
     let mut out = Vec::new();
     out.try_reserve(cbor.len() + cbor.len() / 4)
@@ -28,13 +31,16 @@ pub fn to_json(cbor: &[u8]) -> Result<Vec<u8>> {
         out,
         first: Vec::new(),
         after_key: false,
+        interrupt,
     };
-    walk(cbor, &mut writer)?;
+    walk(cbor, &mut writer, interrupt)?;
     Ok(writer.out)
 }
 
-impl JsonWriter {
-    fn separator(&mut self) {
+impl JsonWriter<'_> {
+    /// The comma before an item, if any, and room for the item's short text.
+    fn separator(&mut self) -> Result<()> {
+        self.reserve(8)?;
         if self.after_key {
             self.after_key = false;
         } else if let Some(first) = self.first.last_mut() {
@@ -44,6 +50,7 @@ impl JsonWriter {
                 self.out.push(b',');
             }
         }
+        Ok(())
     }
 
     /// Make room for `extra` more bytes, refusing text PostgreSQL could not hold.
@@ -59,6 +66,7 @@ impl JsonWriter {
         self.out.push(b'"');
         let mut rest = s.as_bytes();
         while let Some(at) = string_stop(rest) {
+            self.reserve(rest.len() + 6)?;
             self.out.extend_from_slice(&rest[..at]);
             let b = rest[at];
             let escape: &[u8] = match b {
@@ -74,8 +82,28 @@ impl JsonWriter {
             self.out.extend_from_slice(escape);
             rest = &rest[at + 1..];
         }
+        self.reserve(rest.len() + 2)?;
         self.out.extend_from_slice(rest);
         self.out.push(b'"');
+        Ok(())
+    }
+}
+
+impl JsonWriter<'_> {
+    /// Floats print in at most a few hundred characters (`5e-324` is the longest).
+    fn float<F: std::fmt::Display + Into<f64> + Copy>(&mut self, f: F) -> Result<()> {
+        self.reserve(400)?;
+        write_float(&mut Ascii(&mut self.out), f);
+        Ok(())
+    }
+}
+
+/// `fmt::Write` into the output (numbers are ASCII).
+struct Ascii<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Ascii<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
         Ok(())
     }
 }
@@ -84,60 +112,61 @@ fn hex(nibble: u8) -> u8 {
     b"0123456789abcdef"[usize::from(nibble)]
 }
 
-impl<'a> Visitor<'a> for JsonWriter {
+impl<'a> Visitor<'a> for JsonWriter<'_> {
     fn null(&mut self) -> Result<()> {
-        self.separator();
+        self.separator()?;
         self.out.extend_from_slice(b"null");
         Ok(())
     }
 
     fn boolean(&mut self, value: bool) -> Result<()> {
-        self.separator();
+        self.separator()?;
         self.out
             .extend_from_slice(if value { b"true" } else { b"false" });
         Ok(())
     }
 
     fn number(&mut self, value: Number<'_>) -> Result<()> {
-        self.separator();
-        // Writes into a Vec cannot fail.
+        self.separator()?;
+        // Writes into a Vec cannot fail once the room is reserved.
         match value {
-            Number::Integer(n) => {
+            Number::Integer(Integer::Small(n)) => {
+                self.reserve(40)?;
                 let _ = write!(self.out, "{n}");
             }
-            Number::Float64(f) => {
-                let _ = write!(self.out, "{f}");
+            Number::Integer(big) => {
+                let (negative, digits) = integer_decimal(big, self.interrupt)?;
+                self.reserve(digits.len() + 1)?;
+                format_decimal(&mut self.out, negative, &digits, 0);
             }
-            Number::Float32(f) => {
-                let _ = write!(self.out, "{f}");
-            }
-            Number::Decimal {
-                negative,
-                digits,
-                exponent,
-            } => {
-                self.reserve(digits.len() + exponent.unsigned_abs() as usize + 3)?;
-                format_decimal(&mut self.out, negative, digits, exponent);
+            Number::Float64(f) => self.float(f)?,
+            Number::Float32(f) => self.float(f)?,
+            Number::Decimal { exponent, mantissa } => {
+                let (negative, digits, exponent) = decimal(mantissa, exponent, self.interrupt)?;
+                let len = crate::number::decimal_text_len(negative, digits.len(), exponent);
+                self.reserve(len)?;
+                format_decimal(&mut self.out, negative, &digits, exponent);
             }
         }
         Ok(())
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
-        self.separator();
+        self.separator()?;
         self.write_string(value)
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
-        self.separator();
+        self.separator()?;
         self.write_string(value)?;
+        self.reserve(1)?;
         self.out.push(b':');
         self.after_key = true;
         Ok(())
     }
 
     fn begin(&mut self, kind: Container, _len: u64) -> Result<()> {
-        self.separator();
+        self.separator()?;
         self.out
             .push(if kind == Container::Array { b'[' } else { b'{' });
         crate::error::push(&mut self.first, true)
@@ -145,6 +174,7 @@ impl<'a> Visitor<'a> for JsonWriter {
 
     fn end(&mut self, kind: Container) -> Result<()> {
         self.first.pop();
+        self.reserve(1)?;
         self.out
             .push(if kind == Container::Array { b']' } else { b'}' });
         Ok(())

@@ -1,63 +1,114 @@
 //! The checks binary input gets beyond well-formed CBOR, so that every stored
-//! snapshot is a document jsonb could hold: no NUL in text, no duplicate keys.
+//! snapshot is a document jsonb could hold and pgmem can print: no NUL in text, no
+//! duplicate keys, canonical numbers (docs/FORMAT.md), and JSON text within
+//! [`crate::text_limit`] of the CBOR's size.
 use crate::cbor::{walk, Container, Number, Visitor};
-use crate::error::{corrupt, push, Result};
+use crate::error::{corrupt, push, Error, Result};
+use crate::scan::string_stop;
+use crate::{stored_number, Interrupt};
 
-#[derive(Default)]
 struct Validator<'a> {
-    /// Keys of every open object, innermost last.
-    keys: Vec<&'a str>,
+    cbor: &'a [u8],
+    /// Keys of every open object, innermost last, as (offset, length) in `cbor`.
+    keys: Vec<(u32, u32)>,
     /// Per open container: where its keys start in `keys` (objects only).
     open: Vec<Option<usize>>,
+    /// Length of the JSON text printed so far.
+    text_len: usize,
 }
 
 /// Check a CBOR document strictly, as `recv` must before anything is stored.
-pub fn check(cbor: &[u8]) -> Result<()> {
-    walk(cbor, &mut Validator::default())
-}
-
-fn text(value: &str) -> Result<()> {
-    if value.as_bytes().contains(&0) {
-        return corrupt("CBOR text string contains a NUL character, which jsonb cannot hold");
+pub fn check(cbor: &[u8], interrupt: Interrupt) -> Result<()> {
+    let mut validator = Validator {
+        cbor,
+        keys: Vec::new(),
+        open: Vec::new(),
+        text_len: 0,
+    };
+    walk(cbor, &mut validator, interrupt)?;
+    if validator.text_len > crate::text_limit(cbor.len()) {
+        return Err(Error::TextTooLarge);
     }
     Ok(())
 }
 
+/// The JSON text length of a string (quotes and escapes included); refuses NUL.
+fn string_text_len(value: &str) -> Result<usize> {
+    let mut len = value.len() + 2;
+    let mut rest = value.as_bytes();
+    while let Some(at) = string_stop(rest) {
+        len += match rest[at] {
+            0 => return corrupt("CBOR text string contains a NUL character, which jsonb cannot hold"),
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            _ => 5,
+        };
+        rest = &rest[at + 1..];
+    }
+    Ok(len)
+}
+
+impl<'a> Validator<'a> {
+    fn add(&mut self, len: usize) {
+        self.text_len = self.text_len.saturating_add(len);
+    }
+
+    fn key_text(&self, (offset, len): (u32, u32)) -> &'a [u8] {
+        &self.cbor[offset as usize..(offset + len) as usize]
+    }
+}
+
 impl<'a> Visitor<'a> for Validator<'a> {
     fn null(&mut self) -> Result<()> {
+        self.add(4);
         Ok(())
     }
 
-    fn boolean(&mut self, _value: bool) -> Result<()> {
+    fn boolean(&mut self, value: bool) -> Result<()> {
+        self.add(if value { 4 } else { 5 });
         Ok(())
     }
 
-    fn number(&mut self, _value: Number<'_>) -> Result<()> {
+    fn number(&mut self, value: Number<'_>) -> Result<()> {
+        let len = stored_number::check(value)?;
+        self.add(len);
         Ok(())
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
-        text(value)
+        let len = string_text_len(value)?;
+        self.add(len);
+        Ok(())
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
-        text(value)?;
-        push(&mut self.keys, value)
+        let len = string_text_len(value)?;
+        self.add(len);
+        // The walk hands out slices of the document: offsets fit the 32-bit header.
+        let offset = value.as_ptr() as usize - self.cbor.as_ptr() as usize;
+        push(&mut self.keys, (offset as u32, value.len() as u32))
     }
 
-    fn begin(&mut self, kind: Container, _len: u64) -> Result<()> {
+    fn begin(&mut self, kind: Container, len: u64) -> Result<()> {
+        // Brackets, commas between items, a colon per key.
+        let colons = if kind == Container::Object { len } else { 0 };
+        self.add((2 + len.saturating_sub(1) + colons) as usize);
         let start = (kind == Container::Object).then_some(self.keys.len());
         push(&mut self.open, start)
     }
 
     fn end(&mut self, _kind: Container) -> Result<()> {
         if let Some(Some(start)) = self.open.pop() {
-            let keys = &mut self.keys[start..];
-            keys.sort_unstable();
-            if keys.windows(2).any(|pair| pair[0] == pair[1]) {
+            let mut keys = std::mem::take(&mut self.keys);
+            let object = &mut keys[start..];
+            object.sort_unstable_by(|&x, &y| self.key_text(x).cmp(self.key_text(y)));
+            let duplicate = object
+                .windows(2)
+                .any(|pair| self.key_text(pair[0]) == self.key_text(pair[1]));
+            keys.truncate(start);
+            self.keys = keys;
+            if duplicate {
                 return corrupt("CBOR map has a duplicate key");
             }
-            self.keys.truncate(start);
         }
         Ok(())
     }

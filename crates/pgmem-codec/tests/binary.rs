@@ -1,5 +1,6 @@
 //! Binary input is checked in full: anything but a well-formed snapshot is refused,
 //! and no header or frame can make the decoder allocate past the limit.
+use pgmem_codec::UNINTERRUPTED;
 use pgmem_codec::format::{compress, HEADER_LEN, MAGIC};
 use pgmem_codec::{validate, Error};
 
@@ -7,12 +8,12 @@ const MAX: usize = 64 * 1024 * 1024;
 
 fn sample() -> Vec<u8> {
     let doc = r#"{"role":"assistant","content":"Your flight HAT136 is booked.","tool_calls":[{"id":"c1","args":{"amount":250.5,"n":-3}}]}"#;
-    pgmem_codec::encode(doc, 3, MAX).unwrap()
+    pgmem_codec::encode(doc, 3, MAX, UNINTERRUPTED).unwrap()
 }
 
 /// A stored value around an arbitrary CBOR payload (valid header and frame).
 fn wrap(cbor: &[u8]) -> Vec<u8> {
-    compress(cbor, 3).unwrap()
+    compress(cbor, 3, UNINTERRUPTED).unwrap()
 }
 
 fn is_corrupt(r: pgmem_codec::Result<()>) -> bool {
@@ -21,7 +22,7 @@ fn is_corrupt(r: pgmem_codec::Result<()>) -> bool {
 
 #[test]
 fn a_valid_value_passes() {
-    assert_eq!(validate(&sample(), MAX), Ok(()));
+    assert_eq!(validate(&sample(), MAX, UNINTERRUPTED), Ok(()));
 }
 
 #[test]
@@ -29,7 +30,7 @@ fn empty_and_every_truncation_are_refused() {
     let value = sample();
     for len in 0..value.len() {
         assert!(
-            is_corrupt(validate(&value[..len], MAX)),
+            is_corrupt(validate(&value[..len], MAX, UNINTERRUPTED)),
             "prefix of {len} bytes accepted"
         );
     }
@@ -42,7 +43,7 @@ fn every_single_bit_flip_is_refused() {
         for bit in 0..8 {
             let mut flipped = value.clone();
             flipped[byte] ^= 1 << bit;
-            let result = validate(&flipped, MAX);
+            let result = validate(&flipped, MAX, UNINTERRUPTED);
             assert!(
                 is_corrupt(result.clone()),
                 "flip of bit {bit} of byte {byte}: {result:?}"
@@ -55,7 +56,7 @@ fn every_single_bit_flip_is_refused() {
 fn trailing_bytes_are_refused() {
     let mut value = sample();
     value.push(0);
-    assert!(is_corrupt(validate(&value, MAX)));
+    assert!(is_corrupt(validate(&value, MAX, UNINTERRUPTED)));
 }
 
 #[test]
@@ -63,11 +64,11 @@ fn wrong_magic_version_or_codec_is_refused() {
     for (offset, byte) in [(0, b'X'), (3, 2), (3, 0), (4, 0), (4, 2)] {
         let mut value = sample();
         value[offset] = byte;
-        assert!(is_corrupt(validate(&value, MAX)), "byte {offset} = {byte}");
+        assert!(is_corrupt(validate(&value, MAX, UNINTERRUPTED)), "byte {offset} = {byte}");
     }
     let mut future = sample();
     future[3] = 2;
-    let message = validate(&future, MAX).unwrap_err().to_string();
+    let message = validate(&future, MAX, UNINTERRUPTED).unwrap_err().to_string();
     assert!(message.contains("version 2"), "{message}");
 }
 
@@ -84,14 +85,14 @@ fn garbage_is_refused() {
             })
             .collect();
         assert!(
-            is_corrupt(validate(&garbage, MAX)),
+            is_corrupt(validate(&garbage, MAX, UNINTERRUPTED)),
             "{len} bytes of garbage"
         );
         let mut with_header = MAGIC.to_vec();
         with_header.extend([1, 1, 0, 0, 0, 10]);
         with_header.extend(&garbage);
         assert!(
-            is_corrupt(validate(&with_header, MAX)),
+            is_corrupt(validate(&with_header, MAX, UNINTERRUPTED)),
             "header + {len} bytes of garbage"
         );
     }
@@ -115,7 +116,7 @@ fn claims_past_the_limit_are_too_large() {
     let big = vec![0x60u8; limit + 1]; // a run of empty CBOR strings
     let value = crafted(big.len() as u32, &big, true);
     assert!(matches!(
-        validate(&value, limit),
+        validate(&value, limit, UNINTERRUPTED),
         Err(Error::TooLarge { .. })
     ));
 }
@@ -123,7 +124,7 @@ fn claims_past_the_limit_are_too_large() {
 #[test]
 fn frames_must_declare_their_size() {
     let value = crafted(3, &[0x62, b'h', b'i'], false);
-    assert!(is_corrupt(validate(&value, MAX)));
+    assert!(is_corrupt(validate(&value, MAX, UNINTERRUPTED)));
 }
 
 /// Overwrite the 4-byte content size of `value`'s frame with `size`.
@@ -146,7 +147,7 @@ fn a_bomb_is_too_large() {
         bomb.len()
     );
     assert!(matches!(
-        validate(&bomb, limit),
+        validate(&bomb, limit, UNINTERRUPTED),
         Err(Error::TooLarge { .. })
     ));
 }
@@ -158,14 +159,14 @@ fn a_frame_lying_about_its_size_is_damaged() {
     // zstd stops at the declared size.
     let mut liar = crafted(10, &vec![0u8; limit + 1], true);
     patch_content_size(&mut liar, 10);
-    assert!(is_corrupt(validate(&liar, limit)));
-    assert!(is_corrupt(validate(&liar, 2 * limit)));
+    assert!(is_corrupt(validate(&liar, limit, UNINTERRUPTED)));
+    assert!(is_corrupt(validate(&liar, 2 * limit, UNINTERRUPTED)));
 }
 
 #[test]
 fn a_frame_shorter_than_its_header_is_refused() {
-    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], false), MAX)));
-    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], true), MAX)));
+    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], false), MAX, UNINTERRUPTED)));
+    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], true), MAX, UNINTERRUPTED)));
 }
 
 #[test]
@@ -196,7 +197,7 @@ fn invalid_cbor_in_a_valid_frame_is_refused() {
         ("truncated text", &[0x65, b'a']),
     ];
     for (name, cbor) in cases {
-        let result = validate(&wrap(cbor), MAX);
+        let result = validate(&wrap(cbor), MAX, UNINTERRUPTED);
         assert!(is_corrupt(result.clone()), "{name}: {result:?}");
     }
 }
@@ -206,12 +207,12 @@ fn numbers_past_numeric_are_refused() {
     // 4([1000000, 1]): 10^1000000 would print a million zeros.
     let huge = [0xc4, 0x82, 0x1a, 0x00, 0x0f, 0x42, 0x40, 0x01];
     assert!(matches!(
-        validate(&wrap(&huge), MAX),
+        validate(&wrap(&huge), MAX, UNINTERRUPTED),
         Err(Error::NumberOutOfRange { .. })
     ));
     let tiny = [0xc4, 0x82, 0x3a, 0x00, 0x0f, 0x42, 0x3f, 0x01];
     assert!(matches!(
-        validate(&wrap(&tiny), MAX),
+        validate(&wrap(&tiny), MAX, UNINTERRUPTED),
         Err(Error::NumberOutOfRange { .. })
     ));
 }
@@ -220,7 +221,7 @@ fn numbers_past_numeric_are_refused() {
 fn deep_cbor_is_too_deep_not_a_crash() {
     let mut cbor = vec![0x81u8; 100_000];
     cbor.push(0x01);
-    assert_eq!(validate(&wrap(&cbor), MAX), Err(Error::TooDeep));
+    assert_eq!(validate(&wrap(&cbor), MAX, UNINTERRUPTED), Err(Error::TooDeep));
 }
 
 #[test]
@@ -234,9 +235,9 @@ fn client_written_cbor_is_accepted() {
         0xc4, 0x82, 0x21, 0x19, 0x01, 0x2c, // 3.00
     ];
     let value = wrap(&cbor);
-    assert_eq!(validate(&value, MAX), Ok(()));
+    assert_eq!(validate(&value, MAX, UNINTERRUPTED), Ok(()));
     assert_eq!(
-        pgmem_codec::decode(&value).unwrap(),
+        pgmem_codec::decode(&value, UNINTERRUPTED).unwrap(),
         b"[1.5,1.5,0.1,-18446744073709551617,3.00]"
     );
 }
@@ -246,7 +247,7 @@ fn header_is_nine_bytes_with_the_cbor_length() {
     let value = sample();
     assert_eq!(&value[..5], b"PGM\x01\x01");
     let raw = pgmem_codec::format::raw_len(&value).unwrap() as usize;
-    let cbor = pgmem_codec::format::decompress(&value, MAX).unwrap();
+    let cbor = pgmem_codec::format::decompress(&value, MAX, UNINTERRUPTED).unwrap();
     assert_eq!(raw, cbor.len());
     assert_eq!(
         &value[HEADER_LEN..HEADER_LEN + 4],

@@ -1,11 +1,12 @@
 //! The CBOR inside a snapshot is standard CBOR: an independent decoder (serde_cbor)
 //! reads it, as a client in any language would after zstd decompression.
+use pgmem_codec::UNINTERRUPTED;
 mod common;
 use serde_cbor::Value;
 use std::collections::BTreeMap;
 
 fn cbor_of(json: &str) -> Vec<u8> {
-    let stored = pgmem_codec::encode(json, 3, 1 << 26).unwrap();
+    let stored = pgmem_codec::encode(json, 3, 1 << 26, UNINTERRUPTED).unwrap();
     // What docs/FORMAT.md tells a client: skip the 9-byte header, zstd-decode the rest.
     zstd::stream::decode_all(&stored[9..]).unwrap()
 }

@@ -1,5 +1,6 @@
 //! JSON text -> snapshot -> JSON text keeps every document as jsonb would: checked
 //! against a reference model on random documents, and on a table of edge cases.
+use pgmem_codec::UNINTERRUPTED;
 mod common;
 use common::numeric_text;
 use proptest::prelude::*;
@@ -207,10 +208,10 @@ fn expected(j: &Json, out: &mut String) {
 }
 
 fn round_trip(text: &str) -> String {
-    let stored = pgmem_codec::encode(text, 3, MAX).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-    pgmem_codec::validate(&stored, MAX).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    let stored = pgmem_codec::encode(text, 3, MAX, UNINTERRUPTED).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    pgmem_codec::validate(&stored, MAX, UNINTERRUPTED).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     // Also checks that the output is UTF-8, as decode promises without checking.
-    String::from_utf8(pgmem_codec::decode(&stored).unwrap()).expect("decoded JSON is UTF-8")
+    String::from_utf8(pgmem_codec::decode(&stored, UNINTERRUPTED).unwrap()).expect("decoded JSON is UTF-8")
 }
 
 proptest! {
@@ -284,7 +285,7 @@ fn nesting_up_to_the_limit_round_trips() {
 fn nesting_past_the_limit_is_an_error() {
     for depth in [pgmem_codec::MAX_DEPTH + 1, 100_000] {
         let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        let err = pgmem_codec::encode(&text, 3, MAX).unwrap_err();
+        let err = pgmem_codec::encode(&text, 3, MAX, UNINTERRUPTED).unwrap_err();
         assert_eq!(err, pgmem_codec::Error::TooDeep);
     }
 }
@@ -311,7 +312,7 @@ fn invalid_json_says_where() {
         ("\"open", 1, 6),
     ];
     for (input, line, column) in cases {
-        match pgmem_codec::encode(input, 3, MAX) {
+        match pgmem_codec::encode(input, 3, MAX, UNINTERRUPTED) {
             Err(pgmem_codec::Error::Syntax { at, .. }) => {
                 assert_eq!((at.line, at.column), (line, column), "input {input:?}")
             }
@@ -323,7 +324,7 @@ fn invalid_json_says_where() {
 #[test]
 fn what_jsonb_refuses_is_refused() {
     use pgmem_codec::Error;
-    let err = |s: &str| pgmem_codec::encode(s, 3, MAX).unwrap_err();
+    let err = |s: &str| pgmem_codec::encode(s, 3, MAX, UNINTERRUPTED).unwrap_err();
     assert!(matches!(
         err("\"\\u0000\""),
         Error::UnsupportedEscape { .. }
@@ -339,8 +340,8 @@ fn what_jsonb_refuses_is_refused() {
 #[test]
 fn size_limit_applies_to_the_cbor() {
     let text = format!("\"{}\"", "x".repeat(2000));
-    assert!(pgmem_codec::encode(&text, 3, 2003).is_ok());
-    let err = pgmem_codec::encode(&text, 3, 2002).unwrap_err();
+    assert!(pgmem_codec::encode(&text, 3, 2003, UNINTERRUPTED).is_ok());
+    let err = pgmem_codec::encode(&text, 3, 2002, UNINTERRUPTED).unwrap_err();
     assert_eq!(
         err,
         pgmem_codec::Error::TooLarge {
@@ -350,7 +351,7 @@ fn size_limit_applies_to_the_cbor() {
     );
     let many = format!("[{}]", vec!["1"; 5000].join(","));
     assert!(matches!(
-        pgmem_codec::encode(&many, 3, 1024),
+        pgmem_codec::encode(&many, 3, 1024, UNINTERRUPTED),
         Err(pgmem_codec::Error::TooLarge { .. })
     ));
 }
