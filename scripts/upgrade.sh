@@ -77,6 +77,8 @@ for script in "$released"/pgmem--*.sql; do
         exit 1
     fi
     "${psql[@]}" -d "$db" -f "$tests/check.sql"
+    # Everything stored stays dumpable (rows older versions accepted included).
+    "$bindir/pg_dump" -h 127.0.0.1 -p "$port" -U postgres -d "$db" >/dev/null
     echo "upgrade: $old -> $current: catalog equal to a fresh install ($(wc -l < "$out_dir/fresh.catalog") lines), rows intact"
     checked=$((checked + 1))
 done

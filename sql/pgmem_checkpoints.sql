@@ -1,4 +1,4 @@
--- Checkpoints (SPEC section 3): snapshots of an agent session, saved after each turn.
+-- Checkpoints (README, "Checkpoints"): snapshots of an agent session, saved after each turn.
 --
 -- Reads are single-statement SQL functions with standard (BEGIN ATOMIC) bodies: names
 -- are bound when the extension is created, so the caller's search_path cannot change
@@ -7,8 +7,8 @@
 -- every pgmem object schema-qualified.
 
 CREATE TABLE pgmem_checkpoints (
-    session_id    text NOT NULL CHECK (length(session_id) BETWEEN 1 AND 255),
-    checkpoint_id text NOT NULL CHECK (length(checkpoint_id) BETWEEN 1 AND 64),
+    session_id    text NOT NULL CHECK (@extschema@.pgmem_id_fits(session_id, 'session_id')),
+    checkpoint_id text NOT NULL CHECK (@extschema@.pgmem_id_fits(checkpoint_id, 'checkpoint_id')),
     parent_id     text NULL,
     label         text NULL,
     metadata      jsonb NOT NULL DEFAULT '{}',
@@ -43,12 +43,12 @@ BEGIN
     IF pgmem_checkpoint_save.snapshot IS NULL THEN
         RAISE EXCEPTION 'snapshot must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.session_id, 'session_id', 255);
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.session_id, 'session_id');
     cid := @extschema@.pgmem_checked_id(
         coalesce(pgmem_checkpoint_save.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
-        'checkpoint_id', 64);
+        'checkpoint_id');
     IF pgmem_checkpoint_save.parent_id IS NOT NULL THEN
-        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id', 64);
+        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
     END IF;
     INSERT INTO @extschema@.pgmem_checkpoints AS c
         (session_id, checkpoint_id, parent_id, label, metadata, snapshot, saved_at)
@@ -80,15 +80,15 @@ BEGIN ATOMIC
     (SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
      FROM @extschema@.pgmem_checkpoints c
      WHERE pgmem_checkpoint_load.checkpoint_id IS NULL
-       AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id', 255)
+       AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
      ORDER BY c.saved_at DESC, c.checkpoint_id DESC
      LIMIT 1)
     UNION ALL
     SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
     FROM @extschema@.pgmem_checkpoints c
     WHERE pgmem_checkpoint_load.checkpoint_id IS NOT NULL
-      AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id', 255)
-      AND c.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id', 64);
+      AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+      AND c.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id');
 END;
 
 CREATE FUNCTION pgmem_checkpoint_list(
@@ -111,7 +111,7 @@ BEGIN ATOMIC
            @extschema@.pgmem_snapshot_raw_size(c.snapshot),
            @extschema@.pgmem_snapshot_stored_size(c.snapshot)
     FROM @extschema@.pgmem_checkpoints c
-    WHERE c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.session_id, 'session_id', 255)
+    WHERE c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.session_id, 'session_id')
       -- The page ends before before_id (no rows when it is not in the session); without
       -- before_id the bound is above every saved_at.
       AND (c.saved_at, c.checkpoint_id) < (
@@ -138,11 +138,11 @@ DECLARE
     cid text;
     deleted bigint;
 BEGIN
-    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.session_id, 'session_id', 255);
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.session_id, 'session_id');
     IF pgmem_checkpoint_delete.checkpoint_id IS NULL THEN
         DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid;
     ELSE
-        cid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id', 64);
+        cid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id');
         DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid AND c.checkpoint_id = cid;
     END IF;
     GET DIAGNOSTICS deleted = ROW_COUNT;

@@ -7,37 +7,45 @@ COMMENT ON TYPE pgmem_snapshot IS
 'that jsonb accepts; output: JSON text; ::jsonb gives back a value equal to the input''s '
 'jsonb. Binary send/recv carry the stored bytes. Casts from jsonb and json are implicit, '
 'back to them explicit. Limits: pgmem.max_snapshot_bytes of CBOR and 10000 nesting '
-'levels. Errors: 22P02 invalid JSON, 22P03 invalid binary input, 22P05 \u0000, 22003 a '
-'number outside numeric, 54000 a limit exceeded, XX001 a damaged stored value.';
+'levels; numbers within numeric''s range with at most 1000 digits; JSON text at most 8 '
+'bytes per CBOR byte plus 1 MiB (docs/FORMAT.md). Errors: 22P02 invalid JSON, 22P03 '
+'invalid binary input, 22P05 \u0000, 22003 a number outside those limits, 54000 a limit '
+'exceeded, 57014 cancelled, XX001 a damaged stored value.';
 
 COMMENT ON FUNCTION pgmem_snapshot_in(cstring) IS
 'Text input of pgmem_snapshot: parses the JSON text and compresses it at '
-'pgmem.compression_level. Errors: 22P02 invalid JSON (with line and column), 22P05 '
-'\u0000, 22003 a number outside numeric, 54000 over pgmem.max_snapshot_bytes of CBOR or '
-'10000 nesting levels.';
+'pgmem.compression_level. Stable: its result depends on pgmem.compression_level and '
+'pgmem.max_snapshot_bytes. Errors: 22P02 invalid JSON (with line and column), 22P05 '
+'\u0000, 22003 a number outside numeric or with more than 1000 digits, 54000 over '
+'pgmem.max_snapshot_bytes of CBOR, 10000 nesting levels or the JSON text bound, 57014 '
+'cancelled (statement_timeout, pg_cancel_backend).';
 COMMENT ON FUNCTION pgmem_snapshot_out(pgmem_snapshot) IS
 'Text output of pgmem_snapshot: the JSON document, keys in the order saved, numbers '
 'printed as jsonb prints them. Errors: XX001 when the stored bytes are damaged, 54000 '
-'when the text would exceed 1 GB.';
+'when the text would exceed 1 GB, 57014 cancelled.';
 COMMENT ON FUNCTION pgmem_snapshot_recv(internal) IS
 'Binary input of pgmem_snapshot: the stored format of docs/FORMAT.md, checked in full '
-'(header, zstd frame, CBOR) before it is accepted. Errors: 22P03 for anything else, '
-'54000 for a frame claiming or expanding past pgmem.max_snapshot_bytes.';
+'(header, zstd frame, CBOR, canonical numbers) before it is accepted. Errors: 22P03 for '
+'anything else, 22003 a number outside numeric or with more than 1000 digits, 54000 for '
+'a frame claiming or expanding past pgmem.max_snapshot_bytes or JSON text past its bound, '
+'57014 cancelled.';
 COMMENT ON FUNCTION pgmem_snapshot_send(pgmem_snapshot) IS
 'Binary output of pgmem_snapshot: the stored bytes (docs/FORMAT.md), decodable by any '
 'client with a zstd and a CBOR library. Errors: none.';
 COMMENT ON FUNCTION pgmem_snapshot(jsonb) IS
 'Cast jsonb to pgmem_snapshot (implicit, so a jsonb parameter works where a snapshot is '
-'expected). Errors: 54000 over pgmem.max_snapshot_bytes of CBOR or 10000 nesting levels.';
+'expected). Errors: 22003 a number with more than 1000 digits, 54000 over '
+'pgmem.max_snapshot_bytes of CBOR or 10000 nesting levels, 57014 cancelled.';
 COMMENT ON FUNCTION pgmem_snapshot(json) IS
 'Cast json to pgmem_snapshot (implicit); duplicate keys keep the last value, as jsonb '
 'does. Errors: as pgmem_snapshot_in.';
 COMMENT ON FUNCTION pgmem_snapshot_to_jsonb(pgmem_snapshot) IS
 'Cast pgmem_snapshot to jsonb (explicit): equal to the jsonb of the document saved. '
-'Errors: XX001 when the stored bytes are damaged.';
+'Errors: XX001 when the stored bytes are damaged, 57014 cancelled.';
 COMMENT ON FUNCTION pgmem_snapshot_to_json(pgmem_snapshot) IS
 'Cast pgmem_snapshot to json (explicit): the JSON text, keys in the order saved. Errors: '
-'XX001 when the stored bytes are damaged, 54000 when the text would exceed 1 GB.';
+'XX001 when the stored bytes are damaged, 54000 when the text would exceed 1 GB, 57014 '
+'cancelled.';
 COMMENT ON FUNCTION pgmem_snapshot_raw_size(pgmem_snapshot) IS
 'Bytes of the CBOR document before compression, read from the header without '
 'decompressing (and, for a toasted value, without fetching more than the header). '
@@ -55,9 +63,13 @@ COMMENT ON CAST (pgmem_snapshot AS jsonb) IS
 COMMENT ON CAST (pgmem_snapshot AS json) IS
 'Explicit: the document as json text, keys in the order saved.';
 
-COMMENT ON FUNCTION pgmem_checked_id(text, text, integer) IS
-'Internal: returns value when it is 1 to max_chars characters long; argument is the name '
-'the error gives. Errors: 22023 naming argument when value is NULL, empty or too long.';
+COMMENT ON FUNCTION pgmem_checked_id(text, text) IS
+'Internal: returns value when it is 1 to the limit of argument characters long (255 for '
+'user_id and session_id, 64 for other ids); argument is the name the error gives. '
+'Errors: 22023 naming argument when value is NULL, empty or too long.';
+COMMENT ON FUNCTION pgmem_id_fits(text, text) IS
+'Internal: whether value is 1 to the limit of argument characters long, as '
+'pgmem_checked_id; the tables'' CHECK constraints. Errors: none.';
 COMMENT ON FUNCTION pgmem_checked_limit(integer, text) IS
 'Internal: returns value when it is between 1 and 10000; argument is the name the error '
 'gives. Errors: 22023 naming argument when value is NULL or out of range.';
@@ -144,12 +156,14 @@ COMMENT ON FUNCTION pgmem_episode_store(text, text, jsonb, text) IS
 'Store content and metadata (NULL: {}) as an episode of user_id and return its id: upsert '
 'on (user_id, episode_id), a UUIDv7 when episode_id is NULL, inserted_at = '
 'clock_timestamp(); then trims the user to pgmem.max_episodes_per_user in the same '
-'transaction. Errors: 22023 for user_id NULL, empty or over 255 characters, NULL content, '
-'episode_id not 1..64 characters.';
+'transaction, under a lock on user_id (pgmem_episode_lock), so that the cap holds under '
+'concurrency. Errors: 22023 for user_id NULL, empty or over 255 characters, NULL content, '
+'episode_id not 1..64 characters; 42501 for another user under pgmem_row_security.';
 COMMENT ON FUNCTION pgmem_episode_store_many(text, text[], jsonb[], text[]) IS
 'Store many episodes of user_id in one statement, all or nothing; returns how many. '
 'metadata and episode_ids, when given, have one element per element of contents (NULL '
-'elements: {} and a generated id). The last of contents is the newest. Errors: 22023 for '
+'elements: {} and a generated id). The last of contents is the newest. Rows are written '
+'in episode_id order, so overlapping batches cannot deadlock. Errors: 22023 for '
 'arrays of unequal length or more than one dimension, NULL contents or a NULL element of '
 'it, a repeated episode id, and as pgmem_episode_store.';
 COMMENT ON FUNCTION pgmem_episode_search(text, text, integer, jsonb) IS
@@ -173,3 +187,13 @@ COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
 COMMENT ON FUNCTION pgmem_episode_forget(text) IS
 'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
 'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_lock(text) IS
+'Internal: takes the transaction-level advisory lock on user_id (the key pair '
+'hashtext(''pgmem_episodes''), hashtext(user_id)) that the store functions hold while they '
+'insert and trim. Errors: none.';
+COMMENT ON FUNCTION pgmem_row_security(boolean) IS
+'Turn tenant isolation by row-level security on (enabled = true) or off; returns enabled. '
+'On: roles other than the tables'' owner see and write only episodes whose user_id equals '
+'the setting pgmem.user_id and checkpoints whose session_id equals pgmem.session_id, set '
+'per transaction with set_config(..., true). Errors: 22023 for NULL enabled, 42501 for a '
+'caller that does not own the tables.';

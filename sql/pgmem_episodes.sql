@@ -1,4 +1,4 @@
--- Episodic memory (SPEC section 4): per-user records of past runs, searched by keyword
+-- Episodic memory (README, "Episodic memory"): per-user records of past runs, searched by keyword
 -- and loaded as few-shot examples. Every function is scoped by user_id and fails
 -- closed: a missing user_id matches no one (pgmem_tenant).
 --
@@ -6,8 +6,8 @@
 -- PL/pgSQL with search_path pinned and pgmem objects schema-qualified.
 
 CREATE TABLE pgmem_episodes (
-    user_id     text NOT NULL CHECK (length(user_id) BETWEEN 1 AND 255),
-    episode_id  text NOT NULL CHECK (length(episode_id) BETWEEN 1 AND 64),
+    user_id     text NOT NULL CHECK (@extschema@.pgmem_id_fits(user_id, 'user_id')),
+    episode_id  text NOT NULL CHECK (@extschema@.pgmem_id_fits(episode_id, 'episode_id')),
     content     text NOT NULL,
     metadata    jsonb NOT NULL DEFAULT '{}',
     inserted_at timestamptz NOT NULL,
@@ -16,6 +16,17 @@ CREATE TABLE pgmem_episodes (
 -- A user's episodes newest first: list, search, trimming.
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
+
+
+-- Writers for one user take this lock before they insert and trim, so that each trim
+-- sees every episode stored before it and the cap holds under concurrency. A pair of
+-- int4 keys: a separate space from single bigint advisory keys an application may use.
+CREATE FUNCTION pgmem_episode_lock(user_id text) RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgmem_episodes'),
+                                            pg_catalog.hashtext(pgmem_episode_lock.user_id));
+END;
 
 CREATE FUNCTION pgmem_episode_trim(user_id text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -26,7 +37,7 @@ DECLARE
     keep integer;
     deleted bigint;
 BEGIN
-    uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id', 255);
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id');
     keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
     IF keep <= 0 THEN
         RETURN 0;
@@ -57,13 +68,14 @@ DECLARE
     uid text;
     eid text;
 BEGIN
-    uid := @extschema@.pgmem_checked_id(pgmem_episode_store.user_id, 'user_id', 255);
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store.user_id, 'user_id');
     IF pgmem_episode_store.content IS NULL THEN
         RAISE EXCEPTION 'content must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     eid := @extschema@.pgmem_checked_id(
         coalesce(pgmem_episode_store.episode_id, @extschema@.pgmem_uuidv7()::text),
-        'episode_id', 64);
+        'episode_id');
+    PERFORM @extschema@.pgmem_episode_lock(uid);
     INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
     VALUES (uid, eid, pgmem_episode_store.content,
             coalesce(pgmem_episode_store.metadata, '{}'), clock_timestamp())
@@ -91,7 +103,7 @@ DECLARE
     missing integer;
     stored bigint;
 BEGIN
-    uid := @extschema@.pgmem_checked_id(pgmem_episode_store_many.user_id, 'user_id', 255);
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store_many.user_id, 'user_id');
     IF pgmem_episode_store_many.contents IS NULL THEN
         RAISE EXCEPTION 'contents must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -122,18 +134,23 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Given ids are checked here, once; generated ones are always valid.
-    PERFORM @extschema@.pgmem_checked_id(x, format('episode_ids[%s]', ord), 64)
+    PERFORM @extschema@.pgmem_checked_id(x, format('episode_ids[%s]', ord))
     FROM unnest(pgmem_episode_store_many.episode_ids) WITH ORDINALITY AS e(x, ord)
-    WHERE x IS NOT NULL AND length(x) NOT BETWEEN 1 AND 64;
+    WHERE x IS NOT NULL AND NOT @extschema@.pgmem_id_fits(x, 'episode_id');
+    PERFORM @extschema@.pgmem_episode_lock(uid);
     -- One statement: all rows or none. clock_timestamp() is evaluated row by row in
-    -- array order, so the array's last episode is the newest.
+    -- array order, so the array's last episode is the newest; rows are then written in
+    -- episode_id order, so any two batches lock the rows they share in the same order.
     INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
-    SELECT uid, coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text),
-           i.content, coalesce(i.metadata, '{}'), clock_timestamp()
-    FROM unnest(pgmem_episode_store_many.contents, pgmem_episode_store_many.metadata,
-                pgmem_episode_store_many.episode_ids)
-         WITH ORDINALITY AS i(content, metadata, episode_id, ord)
-    ORDER BY i.ord
+    SELECT uid, b.episode_id, b.content, b.metadata, b.inserted_at
+    FROM (SELECT coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text) AS episode_id,
+                 i.content, coalesce(i.metadata, '{}') AS metadata,
+                 clock_timestamp() AS inserted_at
+          FROM unnest(pgmem_episode_store_many.contents, pgmem_episode_store_many.metadata,
+                      pgmem_episode_store_many.episode_ids)
+               WITH ORDINALITY AS i(content, metadata, episode_id, ord)
+          ORDER BY i.ord) AS b
+    ORDER BY b.episode_id
     ON CONFLICT ON CONSTRAINT pgmem_episodes_pkey DO UPDATE
         SET content = excluded.content,
             metadata = excluded.metadata,
@@ -202,7 +219,7 @@ BEGIN
     IF uid IS NULL THEN
         RETURN false;
     END IF;
-    eid := @extschema@.pgmem_checked_id(pgmem_episode_delete.episode_id, 'episode_id', 64);
+    eid := @extschema@.pgmem_checked_id(pgmem_episode_delete.episode_id, 'episode_id');
     DELETE FROM @extschema@.pgmem_episodes e WHERE e.user_id = uid AND e.episode_id = eid;
     RETURN FOUND;
 END

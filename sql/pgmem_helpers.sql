@@ -1,9 +1,13 @@
 -- Helpers the SQL functions share: argument checks that raise 22023 naming the
--- argument, and a UUIDv7 generator (PostgreSQL 16 has none).
+-- argument (the limits live in the library, once, looked up by the argument's name),
+-- and a UUIDv7 generator (PostgreSQL 16 has none).
 
-CREATE FUNCTION pgmem_checked_id(value text, argument text, max_chars integer) RETURNS text
+CREATE FUNCTION pgmem_checked_id(value text, argument text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_checked_id_wrapper'
     LANGUAGE c IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_id_fits(value text, argument text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pgmem_id_fits_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_checked_limit(value integer, argument text) RETURNS integer
     AS 'MODULE_PATHNAME', 'pgmem_checked_limit_wrapper'
     LANGUAGE c IMMUTABLE PARALLEL SAFE;

@@ -12,15 +12,18 @@ $$;
 
 CREATE TYPE pgmem_snapshot;
 
+-- Input and the casts from json/jsonb are STABLE, not IMMUTABLE: what they store depends
+-- on pgmem.compression_level and pgmem.max_snapshot_bytes (as timestamptz_in depends on
+-- TimeZone). Output, send and the casts back depend on the stored bytes alone.
 CREATE FUNCTION pgmem_snapshot_in(cstring) RETURNS pgmem_snapshot
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_in_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_snapshot_out(pgmem_snapshot) RETURNS cstring
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_out_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_snapshot_recv(internal) RETURNS pgmem_snapshot
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_recv_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_snapshot_send(pgmem_snapshot) RETURNS bytea
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_send_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
@@ -38,10 +41,10 @@ CREATE TYPE pgmem_snapshot (
 
 CREATE FUNCTION pgmem_snapshot(jsonb) RETURNS pgmem_snapshot
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_from_jsonb_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_snapshot(json) RETURNS pgmem_snapshot
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_from_json_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_snapshot_to_jsonb(pgmem_snapshot) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'pgmem_snapshot_to_jsonb_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;

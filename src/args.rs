@@ -1,16 +1,19 @@
 //! Argument checks shared by the SQL functions: each raises 22023 with a message that
 //! names the argument, so callers see which one was wrong and why.
 use crate::error::invalid_argument;
+use crate::limits::{max_id_chars, MAX_ROWS};
 use pgrx::prelude::*;
 
-/// `value` if it is 1..=`max_chars` characters long; `argument` names it in errors.
+/// `value` if it is 1 to the limit of `argument` characters long (see `limits`);
+/// `argument` names it in errors.
 #[pg_extern(immutable, parallel_safe, sql = false)]
-fn pgmem_checked_id(value: Option<&str>, argument: &str, max_chars: i32) -> String {
+fn pgmem_checked_id(value: Option<&str>, argument: &str) -> String {
     let Some(value) = value else {
         invalid_argument(format!("{argument} must not be NULL"))
     };
+    let max_chars = max_id_chars(argument);
     let chars = value.chars().count();
-    if chars == 0 || chars > max_chars as usize {
+    if chars == 0 || chars > max_chars {
         invalid_argument(format!(
             "{argument} must be 1 to {max_chars} characters long, not {chars}"
         ));
@@ -18,12 +21,24 @@ fn pgmem_checked_id(value: Option<&str>, argument: &str, max_chars: i32) -> Stri
     value.to_string()
 }
 
-/// `value` if it is a row count in 1..=10000; `argument` names it in errors.
+/// Whether `value` is 1 to the limit of `argument` characters long: the tables'
+/// CHECK constraints, which keep rows written directly within the same limits.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_id_fits(value: &str, argument: &str) -> bool {
+    let chars = value.chars().count();
+    (1..=max_id_chars(argument)).contains(&chars)
+}
+
+/// `value` if it is a row count in 1..=MAX_ROWS; `argument` names it in errors.
 #[pg_extern(immutable, parallel_safe, sql = false)]
 fn pgmem_checked_limit(value: Option<i32>, argument: &str) -> i32 {
     match value {
-        Some(n @ 1..=10_000) => n,
-        Some(n) => invalid_argument(format!("{argument} must be between 1 and 10000, not {n}")),
-        None => invalid_argument(format!("{argument} must be between 1 and 10000, not NULL")),
+        Some(n) if (1..=MAX_ROWS).contains(&n) => n,
+        Some(n) => invalid_argument(format!(
+            "{argument} must be between 1 and {MAX_ROWS}, not {n}"
+        )),
+        None => invalid_argument(format!(
+            "{argument} must be between 1 and {MAX_ROWS}, not NULL"
+        )),
     }
 }

@@ -1,5 +1,6 @@
-//! The settings of SPEC section 2, registered when the library loads.
+//! pgmem's settings (README, "Settings"), registered when the library loads.
 use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, PostgresGucEnum};
+use std::ffi::CString;
 
 /// zstd level for new snapshots (1..19).
 pub static COMPRESSION_LEVEL: GucSetting<i32> = GucSetting::<i32>::new(3);
@@ -23,6 +24,12 @@ pub static ON_MISSING_TENANT: GucSetting<MissingTenant> =
 
 /// Episodes kept per user; 0 keeps all.
 pub static MAX_EPISODES_PER_USER: GucSetting<i32> = GucSetting::<i32>::new(0);
+
+/// The tenant and session the current transaction acts for, under row-level security
+/// (`pgmem_row_security`). The policies read them with `current_setting`; defining
+/// them documents them, and lets them be set although the `pgmem.` prefix is reserved.
+static USER_ID: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+static SESSION_ID: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
 pub fn register() {
     GucRegistry::define_int_guc(
@@ -58,10 +65,28 @@ pub fn register() {
     GucRegistry::define_int_guc(
         c"pgmem.max_episodes_per_user",
         c"Episodes kept per user; storing more deletes that user's oldest (0: no limit).",
-        c"Applied in the same transaction as pgmem_episode_store and pgmem_episode_store_many.",
+        c"Applied in the same transaction as pgmem_episode_store and pgmem_episode_store_many. \
+          Only a superuser sets it (or per role or database, with ALTER ROLE/DATABASE SET), \
+          so a caller cannot lift the cap.",
         &MAX_EPISODES_PER_USER,
         0,
         i32::MAX,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"pgmem.user_id",
+        c"The user whose episodes this transaction may see, under pgmem_row_security(true).",
+        c"Set it transaction-locally: SELECT set_config('pgmem.user_id', $1, true).",
+        &USER_ID,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"pgmem.session_id",
+        c"The session whose checkpoints this transaction may see, under pgmem_row_security(true).",
+        c"Set it transaction-locally: SELECT set_config('pgmem.session_id', $1, true).",
+        &SESSION_ID,
         GucContext::Userset,
         GucFlags::default(),
     );

@@ -10,6 +10,7 @@ mod args;
 mod error;
 mod guc;
 mod ids;
+mod limits;
 mod search;
 mod snapshot;
 mod tenant;
@@ -38,11 +39,16 @@ mod tenant;
     name = "pgmem_episodes",
     requires = ["pgmem_helpers", "pgmem_checkpoints"]
 );
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_row_security.sql",
+    name = "pgmem_row_security",
+    requires = ["pgmem_episodes"]
+);
 // The documentation of every object, once they all exist.
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_comments.sql",
     name = "pgmem_comments",
-    requires = ["pgmem_episodes"]
+    requires = ["pgmem_row_security"]
 );
 
 #[pg_guard]

@@ -1,6 +1,8 @@
 //! The `pgmem_snapshot` type: input/output, binary send/receive, the casts to and
 //! from json/jsonb, and the size helpers. Each is a thin call into `pgmem_codec`;
-//! the SQL that declares them is `sql/pgmem_snapshot.sql`.
+//! the SQL that declares them is `sql/pgmem_snapshot.sql`. The functions that make a
+//! snapshot are stable, not immutable: their result depends on pgmem.compression_level
+//! and pgmem.max_snapshot_bytes, as timestamptz_in's depends on TimeZone.
 use crate::error::{raise, Source};
 use crate::guc;
 use pgmem_codec::format::{raw_len, HEADER_LEN};
@@ -20,7 +22,8 @@ const INTERRUPT: pgmem_codec::Interrupt = &check_for_interrupts;
 
 fn encode(json: &str) -> Vec<u8> {
     let (level, max_bytes) = (guc::compression_level(), guc::max_snapshot_bytes());
-    pgmem_codec::encode(json, level, max_bytes, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Text))
+    pgmem_codec::encode(json, level, max_bytes, INTERRUPT)
+        .unwrap_or_else(|e| raise(e, Source::Text))
 }
 
 fn decode(stored: &[u8]) -> Vec<u8> {
@@ -49,7 +52,7 @@ fn utf8(text: &CStr) -> &str {
     })
 }
 
-#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_in(input: &CStr) -> Vec<u8> {
     encode(utf8(input))
 }
@@ -60,7 +63,7 @@ fn pgmem_snapshot_out(value: &[u8]) -> CString {
 }
 
 /// Binary input is the stored format itself, checked in full before it is kept.
-#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
     let Some(buf) = (unsafe { internal.get_mut::<pg_sys::StringInfoData>() }) else {
         raise(
@@ -82,12 +85,12 @@ fn pgmem_snapshot_send(value: &[u8]) -> Vec<u8> {
     value.to_vec()
 }
 
-#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_from_json(json: &str) -> Vec<u8> {
     encode(json)
 }
 
-#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_from_jsonb(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
     let jsonb = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
     let text = unsafe { direct_function_call::<&CStr>(pg_sys::jsonb_out, &[Some(jsonb)]) };

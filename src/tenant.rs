@@ -2,10 +2,11 @@
 //! matches anyone's rows.
 use crate::error::invalid_argument;
 use crate::guc::{MissingTenant, ON_MISSING_TENANT};
+use crate::limits::MAX_OWNER_ID_CHARS;
 use pgrx::prelude::*;
 
 /// `user_id` when it names a user. NULL or empty gives NULL (which matches no row) or
-/// raises 22023, as `pgmem.on_missing_tenant` says; over 255 characters raises 22023.
+/// raises 22023, as `pgmem.on_missing_tenant` says; too long raises 22023.
 #[pg_extern(stable, parallel_safe, sql = false)]
 fn pgmem_tenant(user_id: Option<&str>) -> Option<String> {
     match user_id {
@@ -15,8 +16,8 @@ fn pgmem_tenant(user_id: Option<&str>) -> Option<String> {
                 "user_id must not be NULL or empty (pgmem.on_missing_tenant = error)".into(),
             ),
         },
-        Some(id) if id.chars().count() > 255 => invalid_argument(format!(
-            "user_id must be 1 to 255 characters long, not {}",
+        Some(id) if id.chars().count() > MAX_OWNER_ID_CHARS => invalid_argument(format!(
+            "user_id must be 1 to {MAX_OWNER_ID_CHARS} characters long, not {}",
             id.chars().count()
         )),
         Some(id) => Some(id.to_string()),

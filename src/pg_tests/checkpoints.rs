@@ -1,4 +1,4 @@
-//! Checkpoints (SPEC section 3): save, load, list, delete; validation; isolation from
+//! Checkpoints (README, "Checkpoints"): save, load, list, delete; validation; isolation from
 //! the caller's search_path.
 #[pgrx::pg_schema]
 mod tests {
@@ -232,7 +232,7 @@ mod tests {
             "CREATE SCHEMA evil;
              CREATE TABLE evil.pgmem_checkpoints (LIKE pgmem_checkpoints INCLUDING ALL);
              CREATE TEMP TABLE pgmem_checkpoints (LIKE pgmem_checkpoints INCLUDING ALL);
-             CREATE FUNCTION evil.pgmem_checked_id(text, text, integer) RETURNS text
+             CREATE FUNCTION evil.pgmem_checked_id(text, text) RETURNS text
                  LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'evil helper called'; END $$;
              CREATE FUNCTION evil.text_eq(text, text) RETURNS boolean
                  LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'evil operator called'; END $$;

@@ -1,4 +1,4 @@
-//! Episodic memory (SPEC section 4): store, search, similarity search, list, delete,
+//! Episodic memory (README, "Episodic memory"): store, search, similarity search, list, delete,
 //! forget; tenant isolation failing closed; trimming; batch stores.
 #[pgrx::pg_schema]
 mod tests {

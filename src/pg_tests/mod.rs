@@ -4,6 +4,7 @@ use pgrx::prelude::*;
 
 mod checkpoints;
 mod episodes;
+mod hardening;
 mod snapshot;
 mod snapshot_binary;
 
@@ -36,3 +37,53 @@ pub const TAU2_BENCH: &str =
     include_str!("../../tests/data/agent-traces/tau2_toolorchestra_retail.sample.json");
 pub const TOOLBENCH: &str =
     include_str!("../../tests/data/agent-traces/toolbench_cot_G1_instruction.sample.json");
+
+use postgres::types::{private::BytesMut, FromSql, IsNull, ToSql, Type};
+use postgres::{Client, NoTls};
+
+/// A snapshot as raw bytes on the wire, as a client that follows docs/FORMAT.md
+/// would hold it.
+#[derive(Debug, PartialEq)]
+pub struct Raw(pub Vec<u8>);
+
+impl ToSql for Raw {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&self.0);
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        ty.name() == "pgmem_snapshot"
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Raw {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Raw(raw.to_vec()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        ty.name() == "pgmem_snapshot"
+    }
+}
+
+/// A client connection to the test server, as an application would open one.
+pub fn connect() -> Client {
+    let (port, db, user) = Spi::get_three::<i32, String, String>(
+        "SELECT current_setting('port')::int, current_database()::text, current_user::text",
+    )
+    .unwrap();
+    let config = format!(
+        "host=localhost port={} dbname={} user={}",
+        port.unwrap(),
+        db.unwrap(),
+        user.unwrap()
+    );
+    Client::connect(&config, NoTls).expect("test server accepts a client")
+}

@@ -74,57 +74,8 @@ mod tests {
         assert_eq!(rows("t_recv"), 0);
     }
 
-    use postgres::types::{private::BytesMut, FromSql, IsNull, ToSql, Type};
-    use postgres::{error::SqlState, Client, NoTls};
-
-    /// A snapshot as raw bytes on the wire, as a client that follows docs/FORMAT.md
-    /// would hold it.
-    #[derive(Debug, PartialEq)]
-    struct Raw(Vec<u8>);
-
-    impl ToSql for Raw {
-        fn to_sql(
-            &self,
-            _: &Type,
-            out: &mut BytesMut,
-        ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-            out.extend_from_slice(&self.0);
-            Ok(IsNull::No)
-        }
-
-        fn accepts(ty: &Type) -> bool {
-            ty.name() == "pgmem_snapshot"
-        }
-
-        postgres::types::to_sql_checked!();
-    }
-
-    impl<'a> FromSql<'a> for Raw {
-        fn from_sql(
-            _: &Type,
-            raw: &'a [u8],
-        ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-            Ok(Raw(raw.to_vec()))
-        }
-
-        fn accepts(ty: &Type) -> bool {
-            ty.name() == "pgmem_snapshot"
-        }
-    }
-
-    fn connect() -> Client {
-        let (port, db, user) = Spi::get_three::<i32, String, String>(
-            "SELECT current_setting('port')::int, current_database()::text, current_user::text",
-        )
-        .unwrap();
-        let config = format!(
-            "host=localhost port={} dbname={} user={}",
-            port.unwrap(),
-            db.unwrap(),
-            user.unwrap()
-        );
-        Client::connect(&config, NoTls).expect("test server accepts a client")
-    }
+    use crate::pg_tests::{connect, Raw};
+    use postgres::error::SqlState;
 
     #[pg_test]
     fn binary_round_trip_through_a_client() {

@@ -26,3 +26,16 @@ BEGIN
     RAISE NOTICE 'upgrade: % rows load as written', expected;
 END
 $$;
+DO $$
+DECLARE
+    readable bigint;
+BEGIN
+    SELECT count(*) INTO readable FROM upgrade_legacy l
+    WHERE (SELECT snapshot::jsonb FROM pgmem_checkpoint_load('legacy', l.id)) = l.doc
+      AND (SELECT length(snapshot::text) > 0 FROM pgmem_checkpoint_load('legacy', l.id));
+    IF readable <> 4 THEN
+        RAISE EXCEPTION 'after the update % of 4 values older versions accepted are readable', readable;
+    END IF;
+    RAISE NOTICE 'upgrade: the 4 values older versions accepted and 0.3.0 refuses print and cast';
+END
+$$;

@@ -1,8 +1,8 @@
 //! Codec throughput on real agent trajectories, in MB/s of JSON text: encode (JSON text
 //! -> stored bytes) and decode (stored bytes -> JSON text), beside zstd alone on the same
 //! CBOR at the same level. `cargo bench -p pgmem-codec`.
-use pgmem_codec::UNINTERRUPTED;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use pgmem_codec::UNINTERRUPTED;
 use std::hint::black_box;
 
 #[path = "../tests/common/mod.rs"]
@@ -50,7 +50,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("encode", |b| {
         b.iter(|| {
             docs.iter()
-                .map(|d| pgmem_codec::encode(black_box(d), LEVEL, MAX, UNINTERRUPTED).unwrap().len())
+                .map(|d| {
+                    pgmem_codec::encode(black_box(d), LEVEL, MAX, UNINTERRUPTED)
+                        .unwrap()
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
@@ -58,7 +62,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             stored
                 .iter()
-                .map(|s| pgmem_codec::decode(black_box(s), UNINTERRUPTED).unwrap().len())
+                .map(|s| {
+                    pgmem_codec::decode(black_box(s), UNINTERRUPTED)
+                        .unwrap()
+                        .len()
+                })
                 .sum::<usize>()
         })
     });

@@ -152,12 +152,18 @@ mod tests {
             "12345678901234567890123",
         ] {
             let bytes = decimal_to_bytes(digits.as_bytes());
-            assert_eq!(bytes_to_decimal(&bytes, crate::UNINTERRUPTED).unwrap(), digits);
+            assert_eq!(
+                bytes_to_decimal(&bytes, crate::UNINTERRUPTED).unwrap(),
+                digits
+            );
             assert_eq!(decimal_digits(&bytes), digits.len());
         }
         assert_eq!(decimal_to_bytes(b"256"), vec![1, 0]);
         assert_eq!(bytes_to_decimal(&[], crate::UNINTERRUPTED).unwrap(), "0");
-        assert_eq!(bytes_to_decimal(&[0, 0, 7], crate::UNINTERRUPTED).unwrap(), "7");
+        assert_eq!(
+            bytes_to_decimal(&[0, 0, 7], crate::UNINTERRUPTED).unwrap(),
+            "7"
+        );
     }
 
     #[test]

@@ -81,7 +81,10 @@ pub enum Container {
 pub enum Integer<'d> {
     Small(i128),
     /// Tag 2 (`bytes`) or tag 3 (`-1 - bytes`), big-endian.
-    Big { negative: bool, bytes: &'d [u8] },
+    Big {
+        negative: bool,
+        bytes: &'d [u8],
+    },
 }
 
 /// A number as the walk reports it.
@@ -128,7 +131,11 @@ struct Reader<'a> {
 
 /// Walk one CBOR document that must fill `data` exactly, calling `interrupt` every
 /// [`INTERRUPT_EVERY`] bytes.
-pub fn walk<'a, V: Visitor<'a>>(data: &'a [u8], visitor: &mut V, interrupt: Interrupt) -> Result<()> {
+pub fn walk<'a, V: Visitor<'a>>(
+    data: &'a [u8],
+    visitor: &mut V,
+    interrupt: Interrupt,
+) -> Result<()> {
     let mut r = Reader { data, pos: 0 };
     let mut stack: Vec<Frame> = Vec::new();
     let mut next_check = INTERRUPT_EVERY;
@@ -240,7 +247,9 @@ impl<'a> Reader<'a> {
     fn scalar<V: Visitor<'a>>(&mut self, head: Head, visitor: &mut V) -> Result<()> {
         match (head.major, head.value) {
             (MAJOR_UNSIGNED, n) => visitor.number(Number::Integer(Integer::Small(i128::from(n)))),
-            (MAJOR_NEGATIVE, n) => visitor.number(Number::Integer(Integer::Small(-1 - i128::from(n)))),
+            (MAJOR_NEGATIVE, n) => {
+                visitor.number(Number::Integer(Integer::Small(-1 - i128::from(n))))
+            }
             (MAJOR_TAG, tag) => self.tagged(tag, visitor),
             (MAJOR_SIMPLE, _) => self.simple(head, visitor),
             (MAJOR_BYTES, _) => corrupt("CBOR byte string outside a bignum"),
@@ -340,7 +349,10 @@ mod tests {
             assert_eq!(head_size(value), len);
         }
         assert_eq!(head(MAJOR_ARRAY, 300).0[..3], [0x99, 0x01, 0x2c]);
-        assert_eq!(head(MAJOR_MAP, u64::MAX).0, [0xbb, 255, 255, 255, 255, 255, 255, 255, 255]);
+        assert_eq!(
+            head(MAJOR_MAP, u64::MAX).0,
+            [0xbb, 255, 255, 255, 255, 255, 255, 255, 255]
+        );
         let mut doc = Vec::new();
         write_head(&mut doc, MAJOR_TEXT, 30);
         doc.extend([b'x'; 30]);

@@ -81,17 +81,24 @@ fn compressor(level: i32) -> Result<CCtx<'static>> {
         CParameter::ChecksumFlag(true),
         CParameter::ContentSizeFlag(true),
     ] {
-        cctx.set_parameter(parameter).map_err(|_| Error::OutOfMemory)?;
+        cctx.set_parameter(parameter)
+            .map_err(|_| Error::OutOfMemory)?;
     }
     Ok(cctx)
 }
 
 /// One frame, [`STEP`] bytes of input at a time; `out` has room for the whole frame.
-fn stream_compress(cctx: &mut CCtx, cbor: &[u8], out: &mut Vec<u8>, interrupt: Interrupt) -> Result<()> {
+fn stream_compress(
+    cctx: &mut CCtx,
+    cbor: &[u8],
+    out: &mut Vec<u8>,
+    interrupt: Interrupt,
+) -> Result<()> {
     let failed = |_| Error::OutOfMemory;
     // A frame left unfinished by an interrupt must not leak into this one.
     cctx.reset(ResetDirective::SessionOnly).map_err(failed)?;
-    cctx.set_pledged_src_size(Some(cbor.len() as u64)).map_err(failed)?;
+    cctx.set_pledged_src_size(Some(cbor.len() as u64))
+        .map_err(failed)?;
     let start = out.len();
     let mut output = OutBuffer::around_pos(out, start);
     // An empty document (only ever in tests of binary input) is one empty chunk.
@@ -200,7 +207,9 @@ fn stream_decompress(
     loop {
         let end = raw.min(written + STEP);
         let mut output = OutBuffer::around_pos(&mut out[..end], written);
-        let hint = dctx.decompress_stream(&mut output, &mut input).map_err(damaged)?;
+        let hint = dctx
+            .decompress_stream(&mut output, &mut input)
+            .map_err(damaged)?;
         let progress = output.pos() > written;
         written = output.pos();
         if hint == 0 {

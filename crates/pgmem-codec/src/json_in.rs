@@ -5,10 +5,12 @@
 //! placeholder, given its item count when the container closes; an object's keys are
 //! compared when it closes and each earlier duplicate is marked for removal. A last
 //! pass moves the bytes down over the placeholders' spare bytes and removed members.
-//! Besides the output, memory is 8 bytes per key of the objects still open and 4 per
-//! container (docs/FORMAT.md, "Limits"). The length of the JSON text the document will
+//! Besides the output, memory is 8 bytes per key of the objects still open (README,
+//! "Limits"). The length of the JSON text the document will
 //! print is counted as it is parsed, to hold it within [`crate::text_limit`].
-use crate::cbor::{head, head_size, text_at, write_head, MAJOR_ARRAY, MAJOR_MAP, MAJOR_TEXT};
+use crate::cbor::{
+    head, head_size, text_at, write_head, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_TEXT,
+};
 use crate::error::{push, Error, Position, Result};
 use crate::scan::string_stop;
 use crate::{number, Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
@@ -47,8 +49,7 @@ struct Parser<'a> {
     out: Vec<u8>,
     open: Vec<Open>,
     keys: Vec<Key>,
-    /// Every container's placeholder, in order, and output ranges to remove.
-    heads: Vec<u32>,
+    /// Output ranges to remove: members a later duplicate key replaces.
     dropped: Vec<(usize, usize)>,
     /// Bytes the last pass removes, as far as known (for the early size check).
     spare: usize,
@@ -77,7 +78,6 @@ pub fn to_cbor(input: &str, max_bytes: usize, interrupt: Interrupt) -> Result<Ve
         out,
         open: Vec::new(),
         keys: Vec::new(),
-        heads: Vec::new(),
         dropped: Vec::new(),
         spare: 0,
         text_len: 0,
@@ -169,7 +169,10 @@ impl Parser<'_> {
         if self.out.capacity() - self.out.len() >= n {
             return Ok(());
         }
-        let at_least = self.out.len().saturating_sub(self.spare + 4 * self.open.len());
+        let at_least = self
+            .out
+            .len()
+            .saturating_sub(self.spare + 4 * self.open.len());
         if at_least > self.max_bytes {
             return Err(Error::TooLarge {
                 size: None,
@@ -198,9 +201,12 @@ impl Parser<'_> {
             count: 0,
             first_key: self.keys.len(),
         };
-        push(&mut self.heads, open.head as u32)?;
         push(&mut self.open, open)?;
-        let major = if kind == Kind::Array { MAJOR_ARRAY } else { MAJOR_MAP };
+        let major = if kind == Kind::Array {
+            MAJOR_ARRAY
+        } else {
+            MAJOR_MAP
+        };
         self.out.extend_from_slice(&[major << 5 | 26, 0, 0, 0, 0]);
         self.add_text(2)?;
         self.pos += 1;
@@ -224,7 +230,7 @@ impl Parser<'_> {
         };
         let mut count = open.count;
         if open.kind == Kind::Object {
-            count -= self.drop_duplicate_keys(open.first_key);
+            count -= self.drop_duplicate_keys(open.first_key)?;
             self.keys.truncate(open.first_key);
         }
         self.out[open.head + 1..open.head + PLACEHOLDER].copy_from_slice(&count.to_be_bytes());
@@ -257,35 +263,54 @@ impl Parser<'_> {
     }
 
     /// Mark every key of the object whose keys start at `first` that a later equal key
-    /// replaces, with its value; returns how many were dropped.
-    fn drop_duplicate_keys(&mut self, first: usize) -> u32 {
-        let keys = &self.keys[first..];
-        let out = &self.out;
-        let text = |k: &Key| text_at(out, k.at as usize);
-        let mut replaced = Vec::new();
+    /// replaces, with its value; returns how many were dropped. Memory: a bit per key,
+    /// and 4 bytes per key for objects of more than 16 keys (to sort them).
+    fn drop_duplicate_keys(&mut self, first: usize) -> Result<u32> {
+        let Parser {
+            keys, out, dropped, ..
+        } = self;
+        let keys = &keys[first..];
+        let text = |i: usize| text_at(out, keys[i].at as usize);
+        let mut replaced: Vec<u64> = Vec::new();
+        replaced
+            .try_reserve_exact(keys.len().div_ceil(64))
+            .map_err(|_| Error::OutOfMemory)?;
+        replaced.resize(keys.len().div_ceil(64), 0);
+        let mut mark = |i: usize| replaced[i / 64] |= 1 << (i % 64);
         if keys.len() <= 16 {
-            for (i, k) in keys.iter().enumerate() {
-                if keys[i + 1..].iter().any(|later| text(later) == text(k)) {
-                    replaced.push(i);
+            for i in 0..keys.len() {
+                if (i + 1..keys.len()).any(|later| text(later) == text(i)) {
+                    mark(i);
                 }
             }
         } else {
-            let mut sorted: Vec<usize> = (0..keys.len()).collect();
-            sorted.sort_by(|&x, &y| text(&keys[x]).cmp(text(&keys[y])).then(x.cmp(&y)));
+            let mut sorted: Vec<u32> = Vec::new();
+            sorted
+                .try_reserve_exact(keys.len())
+                .map_err(|_| Error::OutOfMemory)?;
+            sorted.extend(0..keys.len() as u32);
+            sorted
+                .sort_unstable_by(|&x, &y| text(x as usize).cmp(text(y as usize)).then(x.cmp(&y)));
             for pair in sorted.windows(2) {
-                if text(&keys[pair[0]]) == text(&keys[pair[1]]) {
-                    replaced.push(pair[0]);
+                if text(pair[0] as usize) == text(pair[1] as usize) {
+                    mark(pair[0] as usize);
                 }
             }
         }
         // An earlier duplicate always has a next key: the member ends where it starts.
-        for &i in &replaced {
+        // Neighbouring dropped members make one range.
+        let mut count = 0;
+        for i in (0..keys.len()).filter(|i| replaced[i / 64] & (1 << (i % 64)) != 0) {
             let (key, next) = (keys[i], keys[i + 1]);
-            self.dropped.push((key.at as usize, next.at as usize));
+            match dropped.last_mut() {
+                Some(last) if last.1 == key.at as usize => last.1 = next.at as usize,
+                _ => push(dropped, (key.at as usize, next.at as usize))?,
+            }
             self.spare += (next.at - key.at) as usize;
             self.text_len -= (next.text_before - key.text_before) as usize;
+            count += 1;
         }
-        replaced.len() as u32
+        Ok(count)
     }
 
     fn literal(&mut self, word: &[u8], cbor: u8) -> Result<()> {
@@ -380,7 +405,8 @@ impl Parser<'_> {
         loop {
             let run = string_stop(&self.input[self.pos..]).unwrap_or(self.input.len() - self.pos);
             self.room(run)?;
-            self.out.extend_from_slice(&self.input[self.pos..self.pos + run]);
+            self.out
+                .extend_from_slice(&self.input[self.pos..self.pos + run]);
             self.pos += run;
             match self.peek() {
                 Some(b'"') => break,
@@ -515,37 +541,51 @@ impl Parser<'_> {
     }
 
     /// Move the bytes down in place, over the spare bytes of every placeholder and over
-    /// every dropped member (nested drops are inside an outer one and skipped with it).
+    /// every dropped member (a drop nested in another is skipped with it). One walk over
+    /// the item heads finds the placeholders; runs of other items move in one copy.
     fn compact(&mut self) {
         self.dropped.sort_unstable();
         let out = &mut self.out;
+        let end = out.len();
         let mut drops = self.dropped.iter().copied().peekable();
-        let mut heads = self.heads.iter().map(|&h| h as usize).peekable();
-        let (mut read, mut write) = (0, 0);
-        loop {
+        let (mut read, mut write, mut run) = (0, 0, 0);
+        let flush = |out: &mut Vec<u8>, run: usize, to: usize, write: &mut usize| {
+            out.copy_within(run..to, *write);
+            *write += to - run;
+        };
+        while read < end {
             while drops.next_if(|&(start, _)| start < read).is_some() {}
-            while heads.next_if(|&h| h < read).is_some() {}
-            let next_drop = drops.peek().map(|&(start, _)| start);
-            let at = match (next_drop, heads.peek().copied()) {
-                (None, None) => break,
-                (Some(d), Some(h)) => d.min(h),
-                (Some(p), None) | (None, Some(p)) => p,
-            };
-            out.copy_within(read..at, write);
-            write += at - read;
-            if next_drop == Some(at) {
-                read = drops.next().map_or(at, |(_, end)| end);
+            if let Some((_, stop)) = drops.next_if(|&(start, _)| start == read) {
+                flush(out, run, read, &mut write);
+                (read, run) = (stop, stop);
                 continue;
             }
-            heads.next();
-            let count = u32::from_be_bytes([out[at + 1], out[at + 2], out[at + 3], out[at + 4]]);
-            let (bytes, len) = head(out[at] >> 5, u64::from(count));
-            out[write..write + len].copy_from_slice(&bytes[..len]);
-            write += len;
-            read = at + PLACEHOLDER;
+            let (major, info) = (out[read] >> 5, out[read] & 0x1f);
+            let width = match info {
+                0..=23 => 0,
+                _ => 1usize << (info - 24),
+            };
+            let value = match width {
+                0 => u64::from(info),
+                _ => (out[read + 1..=read + width].iter())
+                    .fold(0u64, |v, &b| (v << 8) | u64::from(b)),
+            };
+            match major {
+                // Placeholders are the only 4-byte container heads pgmem writes that
+                // may narrow (a decimal fraction's pair is a 1-byte head).
+                MAJOR_ARRAY | MAJOR_MAP if info == 26 => {
+                    flush(out, run, read, &mut write);
+                    let (bytes, len) = head(major, value);
+                    out[write..write + len].copy_from_slice(&bytes[..len]);
+                    write += len;
+                    read += PLACEHOLDER;
+                    run = read;
+                }
+                MAJOR_TEXT | MAJOR_BYTES => read += 1 + width + value as usize,
+                _ => read += 1 + width,
+            }
         }
-        let end = out.len();
-        out.copy_within(read..end, write);
-        out.truncate(write + end - read);
+        flush(out, run, end, &mut write);
+        out.truncate(write);
     }
 }

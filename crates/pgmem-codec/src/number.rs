@@ -50,7 +50,11 @@ pub fn in_numeric_range(digits: usize, exponent: i64) -> bool {
 pub fn decimal_text_len(negative: bool, digits: usize, exponent: i64) -> usize {
     let sign = usize::from(negative && digits > 0);
     if exponent >= 0 {
-        return if digits == 0 { 1 } else { sign + digits + exponent as usize };
+        return if digits == 0 {
+            1
+        } else {
+            sign + digits + exponent as usize
+        };
     }
     let scale = exponent.unsigned_abs() as usize;
     if digits > scale {
@@ -223,7 +227,10 @@ mod tests {
         format_decimal(&mut out, negative, digits, exponent);
         let text = String::from_utf8(out).unwrap();
         let significant = digits.trim_start_matches('0').len();
-        assert_eq!(decimal_text_len(negative, significant, exponent), text.len());
+        assert_eq!(
+            decimal_text_len(negative, significant, exponent),
+            text.len()
+        );
         text
     }
 

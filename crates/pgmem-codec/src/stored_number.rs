@@ -20,7 +20,9 @@ pub fn check(number: Number<'_>) -> Result<usize> {
             let (negative, digits) = integer_digits(mantissa)?;
             let digits = if is_zero(mantissa) { 0 } else { digits };
             if digits == 0 && exponent > 0 {
-                return corrupt("CBOR decimal fraction is a zero with a positive exponent (write 0)");
+                return corrupt(
+                    "CBOR decimal fraction is a zero with a positive exponent (write 0)",
+                );
             }
             let exponent = clamp_exponent(exponent);
             check_range(digits, exponent)?;
@@ -45,10 +47,14 @@ fn integer_digits(integer: Integer<'_>) -> Result<(bool, usize)> {
         Integer::Big { bytes, .. } if bytes.len() > bigint::MAX_BYTES => {
             check_range(MAX_DIGITS + 1, 0).map(|_| (false, 0))
         }
-        Integer::Big { negative: false, bytes } => Ok((false, bigint::decimal_digits(bytes))),
-        Integer::Big { negative: true, bytes } => {
-            Ok((true, bigint::decimal_digits(&bigint::increment(bytes))))
-        }
+        Integer::Big {
+            negative: false,
+            bytes,
+        } => Ok((false, bigint::decimal_digits(bytes))),
+        Integer::Big {
+            negative: true,
+            bytes,
+        } => Ok((true, bigint::decimal_digits(&bigint::increment(bytes)))),
     }
 }
 
@@ -83,10 +89,17 @@ pub fn decimal(
 pub fn integer_decimal(integer: Integer<'_>, interrupt: Interrupt) -> Result<(bool, String)> {
     Ok(match integer {
         Integer::Small(n) => (n < 0, n.unsigned_abs().to_string()),
-        Integer::Big { negative: false, bytes } => (false, bigint::bytes_to_decimal(bytes, interrupt)?),
-        Integer::Big { negative: true, bytes } => {
-            (true, bigint::bytes_to_decimal(&bigint::increment(bytes), interrupt)?)
-        }
+        Integer::Big {
+            negative: false,
+            bytes,
+        } => (false, bigint::bytes_to_decimal(bytes, interrupt)?),
+        Integer::Big {
+            negative: true,
+            bytes,
+        } => (
+            true,
+            bigint::bytes_to_decimal(&bigint::increment(bytes), interrupt)?,
+        ),
     })
 }
 

@@ -38,7 +38,11 @@ fn string_text_len(value: &str) -> Result<usize> {
     let mut rest = value.as_bytes();
     while let Some(at) = string_stop(rest) {
         len += match rest[at] {
-            0 => return corrupt("CBOR text string contains a NUL character, which jsonb cannot hold"),
+            0 => {
+                return corrupt(
+                    "CBOR text string contains a NUL character, which jsonb cannot hold",
+                )
+            }
             b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
             _ => 5,
         };

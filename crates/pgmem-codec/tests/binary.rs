@@ -1,7 +1,7 @@
 //! Binary input is checked in full: anything but a well-formed snapshot is refused,
 //! and no header or frame can make the decoder allocate past the limit.
-use pgmem_codec::UNINTERRUPTED;
 use pgmem_codec::format::{compress, HEADER_LEN, MAGIC};
+use pgmem_codec::UNINTERRUPTED;
 use pgmem_codec::{validate, Error};
 
 const MAX: usize = 64 * 1024 * 1024;
@@ -64,11 +64,16 @@ fn wrong_magic_version_or_codec_is_refused() {
     for (offset, byte) in [(0, b'X'), (3, 2), (3, 0), (4, 0), (4, 2)] {
         let mut value = sample();
         value[offset] = byte;
-        assert!(is_corrupt(validate(&value, MAX, UNINTERRUPTED)), "byte {offset} = {byte}");
+        assert!(
+            is_corrupt(validate(&value, MAX, UNINTERRUPTED)),
+            "byte {offset} = {byte}"
+        );
     }
     let mut future = sample();
     future[3] = 2;
-    let message = validate(&future, MAX, UNINTERRUPTED).unwrap_err().to_string();
+    let message = validate(&future, MAX, UNINTERRUPTED)
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("version 2"), "{message}");
 }
 
@@ -165,8 +170,16 @@ fn a_frame_lying_about_its_size_is_damaged() {
 
 #[test]
 fn a_frame_shorter_than_its_header_is_refused() {
-    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], false), MAX, UNINTERRUPTED)));
-    assert!(is_corrupt(validate(&crafted(30, &[0u8; 20], true), MAX, UNINTERRUPTED)));
+    assert!(is_corrupt(validate(
+        &crafted(30, &[0u8; 20], false),
+        MAX,
+        UNINTERRUPTED
+    )));
+    assert!(is_corrupt(validate(
+        &crafted(30, &[0u8; 20], true),
+        MAX,
+        UNINTERRUPTED
+    )));
 }
 
 #[test]
@@ -221,7 +234,10 @@ fn numbers_past_numeric_are_refused() {
 fn deep_cbor_is_too_deep_not_a_crash() {
     let mut cbor = vec![0x81u8; 100_000];
     cbor.push(0x01);
-    assert_eq!(validate(&wrap(&cbor), MAX, UNINTERRUPTED), Err(Error::TooDeep));
+    assert_eq!(
+        validate(&wrap(&cbor), MAX, UNINTERRUPTED),
+        Err(Error::TooDeep)
+    );
 }
 
 #[test]

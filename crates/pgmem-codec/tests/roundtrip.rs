@@ -208,10 +208,12 @@ fn expected(j: &Json, out: &mut String) {
 }
 
 fn round_trip(text: &str) -> String {
-    let stored = pgmem_codec::encode(text, 3, MAX, UNINTERRUPTED).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    let stored = pgmem_codec::encode(text, 3, MAX, UNINTERRUPTED)
+        .unwrap_or_else(|e| panic!("{text:?}: {e}"));
     pgmem_codec::validate(&stored, MAX, UNINTERRUPTED).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     // Also checks that the output is UTF-8, as decode promises without checking.
-    String::from_utf8(pgmem_codec::decode(&stored, UNINTERRUPTED).unwrap()).expect("decoded JSON is UTF-8")
+    String::from_utf8(pgmem_codec::decode(&stored, UNINTERRUPTED).unwrap())
+        .expect("decoded JSON is UTF-8")
 }
 
 proptest! {

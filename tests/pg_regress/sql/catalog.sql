@@ -4,7 +4,10 @@ CREATE TEMP VIEW pgmem_member AS
 SELECT d.classid::regclass AS catalog, d.objid
 FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
 WHERE d.refclassid = 'pg_extension'::regclass AND x.extname = 'pgmem' AND d.deptype = 'e';
-SELECT p.oid::regprocedure AS function, obj_description(p.oid, 'pg_proc') IS NOT NULL AS documented
+-- Volatility tells the truth: what reads a setting (input, the casts from json and
+-- jsonb: pgmem.compression_level, pgmem.max_snapshot_bytes) is stable, not immutable.
+SELECT p.oid::regprocedure AS function, p.provolatile AS volatility,
+       obj_description(p.oid, 'pg_proc') IS NOT NULL AS documented
 FROM pg_proc p JOIN pgmem_member m ON m.catalog = 'pg_proc'::regclass AND m.objid = p.oid
 ORDER BY p.oid::regprocedure::text;
 SELECT t.oid::regtype AS type, obj_description(t.oid, 'pg_type') IS NOT NULL AS documented

@@ -1,4 +1,4 @@
--- Checkpoints as a user sees them (SPEC section 3).
+-- Checkpoints as a user sees them (README, "Checkpoints").
 
 -- One checkpoint per turn; the snapshot argument is plain JSON text, a jsonb value or a
 -- json value, with no cast needed.

@@ -1,4 +1,4 @@
--- Episodic memory as a user sees it (SPEC section 4).
+-- Episodic memory as a user sees it (README, "Episodic memory").
 
 SELECT pgmem_episode_store('alice', 'Book a flight from JFK to SEA',
                            '{"final_answer": "Booked HAT136", "tags": ["flight"]}', 'a-1');

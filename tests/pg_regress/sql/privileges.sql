@@ -17,13 +17,18 @@ SELECT count(*) FROM pgmem_checkpoint_list('grants');
 SELECT pgmem_episode_store('grants-user', 'Book a flight to SEA', '{}', 'e-1');
 SELECT pgmem_episode_store('grants-user', 'Book a flight to JFK', '{}', 'e-1');
 SELECT episode_id, content FROM pgmem_episode_search('grants-user', 'flight');
-SET pgmem.max_episodes_per_user = 1;
-SELECT pgmem_episode_store('grants-user', 'Rent a car', '{}', 'e-2');
-RESET pgmem.max_episodes_per_user;
-SELECT episode_id FROM pgmem_episode_list('grants-user');
--- A safety cap only a superuser may change.
+-- Safety caps only a superuser may change: the application cannot lift them, and the
+-- per-user cap a superuser sets (here for the session; usually ALTER ROLE ... SET)
+-- applies to its stores.
+SET pgmem.max_episodes_per_user = 0;
 SET pgmem.max_snapshot_bytes = '1GB';
 RESET ROLE;
+SET pgmem.max_episodes_per_user = 1;
+SET ROLE pgmem_regress_app;
+SELECT pgmem_episode_store('grants-user', 'Rent a car', '{}', 'e-2');
+SELECT episode_id FROM pgmem_episode_list('grants-user');
+RESET ROLE;
+RESET pgmem.max_episodes_per_user;
 
 -- The read-only role reads; every write is refused and stores nothing.
 SET ROLE pgmem_regress_reader;

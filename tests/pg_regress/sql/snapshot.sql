@@ -1,4 +1,4 @@
--- pgmem_snapshot as a user sees it (SPEC section 2).
+-- pgmem_snapshot as a user sees it (README, "pgmem_snapshot").
 
 -- JSON text in, JSON text out, key order kept, duplicate keys resolved as jsonb does.
 SELECT '{"role": "user", "content": "Book a flight from JFK to SEA", "turn": 1}'::pgmem_snapshot;

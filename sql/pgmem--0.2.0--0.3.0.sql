@@ -1,0 +1,567 @@
+-- pgmem 0.2.0 -> 0.3.0: hardened data path. Stored rows are untouched: values 0.2.0
+-- stored that 0.3.0 would refuse (numbers with more than 1000 digits, zeros with huge
+-- exponents, documents whose text outgrows their size) stay readable.
+--   * input and the casts from json/jsonb are STABLE (they read settings);
+--   * identifier limits are defined once, in the library: pgmem_checked_id takes the
+--     argument's name, and the tables' CHECK constraints call pgmem_id_fits;
+--   * the store functions lock the user (pgmem_episode_lock) so the cap holds under
+--     concurrency, and store_many writes rows in episode_id order;
+--   * pgmem_row_security(boolean): opt-in tenant isolation by row-level security.
+-- Released scripts are never edited: a later change gets a new pgmem--0.3.0--X.sql.
+\echo Use "ALTER EXTENSION pgmem UPDATE TO '0.3.0'" to load this file. \quit
+
+ALTER FUNCTION pgmem_snapshot_in(cstring) STABLE;
+ALTER FUNCTION pgmem_snapshot_recv(internal) STABLE;
+ALTER FUNCTION pgmem_snapshot(jsonb) STABLE;
+ALTER FUNCTION pgmem_snapshot(json) STABLE;
+
+CREATE FUNCTION pgmem_checked_id(value text, argument text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_checked_id_wrapper'
+    LANGUAGE c IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_id_fits(value text, argument text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'pgmem_id_fits_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Same names as a fresh install's constraints; each is checked against every row.
+ALTER TABLE pgmem_checkpoints
+    DROP CONSTRAINT pgmem_checkpoints_session_id_check,
+    ADD CONSTRAINT pgmem_checkpoints_session_id_check
+        CHECK (@extschema@.pgmem_id_fits(session_id, 'session_id')),
+    DROP CONSTRAINT pgmem_checkpoints_checkpoint_id_check,
+    ADD CONSTRAINT pgmem_checkpoints_checkpoint_id_check
+        CHECK (@extschema@.pgmem_id_fits(checkpoint_id, 'checkpoint_id'));
+ALTER TABLE pgmem_episodes
+    DROP CONSTRAINT pgmem_episodes_user_id_check,
+    ADD CONSTRAINT pgmem_episodes_user_id_check
+        CHECK (@extschema@.pgmem_id_fits(user_id, 'user_id')),
+    DROP CONSTRAINT pgmem_episodes_episode_id_check,
+    ADD CONSTRAINT pgmem_episodes_episode_id_check
+        CHECK (@extschema@.pgmem_id_fits(episode_id, 'episode_id'));
+
+CREATE FUNCTION pgmem_episode_lock(user_id text) RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgmem_episodes'),
+                                            pg_catalog.hashtext(pgmem_episode_lock.user_id));
+END;
+
+CREATE OR REPLACE FUNCTION pgmem_checkpoint_save(
+    session_id text,
+    snapshot pgmem_snapshot,
+    checkpoint_id text DEFAULT NULL,
+    label text DEFAULT NULL,
+    metadata jsonb DEFAULT '{}',
+    parent_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sid text;
+    cid text;
+    pid text;
+BEGIN
+    -- Arguments are checked first, so an error names the argument and nothing else.
+    IF pgmem_checkpoint_save.snapshot IS NULL THEN
+        RAISE EXCEPTION 'snapshot must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.session_id, 'session_id');
+    cid := @extschema@.pgmem_checked_id(
+        coalesce(pgmem_checkpoint_save.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
+        'checkpoint_id');
+    IF pgmem_checkpoint_save.parent_id IS NOT NULL THEN
+        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
+    END IF;
+    INSERT INTO @extschema@.pgmem_checkpoints AS c
+        (session_id, checkpoint_id, parent_id, label, metadata, snapshot, saved_at)
+    VALUES (sid, cid, pid, pgmem_checkpoint_save.label,
+            coalesce(pgmem_checkpoint_save.metadata, '{}'), pgmem_checkpoint_save.snapshot,
+            clock_timestamp())
+    ON CONFLICT ON CONSTRAINT pgmem_checkpoints_pkey DO UPDATE
+        SET parent_id = excluded.parent_id,
+            label = excluded.label,
+            metadata = excluded.metadata,
+            snapshot = excluded.snapshot,
+            saved_at = excluded.saved_at;
+    RETURN cid;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL)
+RETURNS TABLE (
+    checkpoint_id text,
+    parent_id text,
+    label text,
+    metadata jsonb,
+    saved_at timestamptz,
+    snapshot pgmem_snapshot
+)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- Exactly one branch runs: each is gated on whether a checkpoint_id was given.
+    (SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
+     FROM @extschema@.pgmem_checkpoints c
+     WHERE pgmem_checkpoint_load.checkpoint_id IS NULL
+       AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+     ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+     LIMIT 1)
+    UNION ALL
+    SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
+    FROM @extschema@.pgmem_checkpoints c
+    WHERE pgmem_checkpoint_load.checkpoint_id IS NOT NULL
+      AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+      AND c.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id');
+END;
+
+
+CREATE OR REPLACE FUNCTION pgmem_checkpoint_list(
+    session_id text,
+    max_rows integer DEFAULT 100,
+    before_id text DEFAULT NULL,
+    metadata_filter jsonb DEFAULT NULL
+) RETURNS TABLE (
+    checkpoint_id text,
+    parent_id text,
+    label text,
+    metadata jsonb,
+    saved_at timestamptz,
+    raw_bytes integer,
+    stored_bytes integer
+)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at,
+           @extschema@.pgmem_snapshot_raw_size(c.snapshot),
+           @extschema@.pgmem_snapshot_stored_size(c.snapshot)
+    FROM @extschema@.pgmem_checkpoints c
+    WHERE c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.session_id, 'session_id')
+      -- The page ends before before_id (no rows when it is not in the session); without
+      -- before_id the bound is above every saved_at.
+      AND (c.saved_at, c.checkpoint_id) < (
+          SELECT b.saved_at, b.checkpoint_id
+          FROM @extschema@.pgmem_checkpoints b
+          WHERE b.session_id = pgmem_checkpoint_list.session_id
+            AND b.checkpoint_id = pgmem_checkpoint_list.before_id
+          UNION ALL
+          SELECT 'infinity'::timestamptz, ''
+          WHERE pgmem_checkpoint_list.before_id IS NULL)
+      AND (pgmem_checkpoint_list.metadata_filter IS NULL
+           OR c.metadata @> pgmem_checkpoint_list.metadata_filter)
+    ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+    LIMIT @extschema@.pgmem_checked_limit(pgmem_checkpoint_list.max_rows, 'max_rows');
+END;
+
+
+CREATE OR REPLACE FUNCTION pgmem_checkpoint_delete(session_id text, checkpoint_id text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sid text;
+    cid text;
+    deleted bigint;
+BEGIN
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.session_id, 'session_id');
+    IF pgmem_checkpoint_delete.checkpoint_id IS NULL THEN
+        DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid;
+    ELSE
+        cid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id');
+        DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid AND c.checkpoint_id = cid;
+    END IF;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION pgmem_episode_trim(user_id text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    keep integer;
+    deleted bigint;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id');
+    keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
+    IF keep <= 0 THEN
+        RETURN 0;
+    END IF;
+    -- Everything older than the user's keep-th newest episode.
+    DELETE FROM @extschema@.pgmem_episodes e
+    WHERE e.user_id = uid
+      AND (e.inserted_at, e.episode_id) < (
+          SELECT x.inserted_at, x.episode_id FROM @extschema@.pgmem_episodes x
+          WHERE x.user_id = uid
+          ORDER BY x.inserted_at DESC, x.episode_id DESC
+          OFFSET keep - 1 LIMIT 1);
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION pgmem_episode_store(
+    user_id text,
+    content text,
+    metadata jsonb DEFAULT '{}',
+    episode_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    eid text;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store.user_id, 'user_id');
+    IF pgmem_episode_store.content IS NULL THEN
+        RAISE EXCEPTION 'content must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    eid := @extschema@.pgmem_checked_id(
+        coalesce(pgmem_episode_store.episode_id, @extschema@.pgmem_uuidv7()::text),
+        'episode_id');
+    PERFORM @extschema@.pgmem_episode_lock(uid);
+    INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
+    VALUES (uid, eid, pgmem_episode_store.content,
+            coalesce(pgmem_episode_store.metadata, '{}'), clock_timestamp())
+    ON CONFLICT ON CONSTRAINT pgmem_episodes_pkey DO UPDATE
+        SET content = excluded.content,
+            metadata = excluded.metadata,
+            inserted_at = excluded.inserted_at;
+    PERFORM @extschema@.pgmem_episode_trim(uid);
+    RETURN eid;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION pgmem_episode_store_many(
+    user_id text,
+    contents text[],
+    metadata jsonb[] DEFAULT NULL,
+    episode_ids text[] DEFAULT NULL
+) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    n integer;
+    missing integer;
+    stored bigint;
+BEGIN
+    uid := @extschema@.pgmem_checked_id(pgmem_episode_store_many.user_id, 'user_id');
+    IF pgmem_episode_store_many.contents IS NULL THEN
+        RAISE EXCEPTION 'contents must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(array_ndims(pgmem_episode_store_many.contents), 1) > 1
+       OR coalesce(array_ndims(pgmem_episode_store_many.metadata), 1) > 1
+       OR coalesce(array_ndims(pgmem_episode_store_many.episode_ids), 1) > 1 THEN
+        RAISE EXCEPTION 'contents, metadata and episode_ids must be one-dimensional arrays'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    n := cardinality(pgmem_episode_store_many.contents);
+    IF cardinality(pgmem_episode_store_many.metadata) <> n THEN
+        RAISE EXCEPTION 'metadata has % elements but contents has %',
+            cardinality(pgmem_episode_store_many.metadata), n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF cardinality(pgmem_episode_store_many.episode_ids) <> n THEN
+        RAISE EXCEPTION 'episode_ids has % elements but contents has %',
+            cardinality(pgmem_episode_store_many.episode_ids), n
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    missing := array_position(pgmem_episode_store_many.contents, NULL);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'contents[%] must not be NULL', missing
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (SELECT count(DISTINCT x) <> count(x) FROM unnest(pgmem_episode_store_many.episode_ids) AS x) THEN
+        RAISE EXCEPTION 'episode_ids holds the same id twice'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Given ids are checked here, once; generated ones are always valid.
+    PERFORM @extschema@.pgmem_checked_id(x, format('episode_ids[%s]', ord))
+    FROM unnest(pgmem_episode_store_many.episode_ids) WITH ORDINALITY AS e(x, ord)
+    WHERE x IS NOT NULL AND NOT @extschema@.pgmem_id_fits(x, 'episode_id');
+    PERFORM @extschema@.pgmem_episode_lock(uid);
+    -- One statement: all rows or none. clock_timestamp() is evaluated row by row in
+    -- array order, so the array's last episode is the newest; rows are then written in
+    -- episode_id order, so any two batches lock the rows they share in the same order.
+    INSERT INTO @extschema@.pgmem_episodes AS e (user_id, episode_id, content, metadata, inserted_at)
+    SELECT uid, b.episode_id, b.content, b.metadata, b.inserted_at
+    FROM (SELECT coalesce(i.episode_id, @extschema@.pgmem_uuidv7()::text) AS episode_id,
+                 i.content, coalesce(i.metadata, '{}') AS metadata,
+                 clock_timestamp() AS inserted_at
+          FROM unnest(pgmem_episode_store_many.contents, pgmem_episode_store_many.metadata,
+                      pgmem_episode_store_many.episode_ids)
+               WITH ORDINALITY AS i(content, metadata, episode_id, ord)
+          ORDER BY i.ord) AS b
+    ORDER BY b.episode_id
+    ON CONFLICT ON CONSTRAINT pgmem_episodes_pkey DO UPDATE
+        SET content = excluded.content,
+            metadata = excluded.metadata,
+            inserted_at = excluded.inserted_at;
+    GET DIAGNOSTICS stored = ROW_COUNT;
+    PERFORM @extschema@.pgmem_episode_trim(uid);
+    RETURN stored;
+END
+$$;
+
+
+CREATE OR REPLACE FUNCTION pgmem_episode_delete(user_id text, episode_id text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    uid text;
+    eid text;
+BEGIN
+    uid := @extschema@.pgmem_tenant(pgmem_episode_delete.user_id);
+    IF uid IS NULL THEN
+        RETURN false;
+    END IF;
+    eid := @extschema@.pgmem_checked_id(pgmem_episode_delete.episode_id, 'episode_id');
+    DELETE FROM @extschema@.pgmem_episodes e WHERE e.user_id = uid AND e.episode_id = eid;
+    RETURN FOUND;
+END
+$$;
+
+
+DROP FUNCTION pgmem_checked_id(text, text, integer);
+
+-- Tenant isolation the database enforces, opt-in (README, "Row-level security").
+-- pgmem_row_security(true) enables row-level security on both tables with one policy
+-- each: episodes are visible and writable only where user_id = pgmem.user_id, and
+-- checkpoints only where session_id = pgmem.session_id, settings the application sets
+-- transaction-locally (set_config(..., true)), so isolation works behind transaction
+-- pooling. The table owner and superusers are not subject to it; nor is anyone while
+-- it is off (the default), which costs nothing. pg_dump keeps the policies and the
+-- enabled state of these tables. The sub-selects are evaluated once per statement.
+CREATE FUNCTION pgmem_row_security(enabled boolean) RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+-- DROP POLICY IF EXISTS would say so when there is none; that is expected here.
+SET client_min_messages = warning
+AS $$
+BEGIN
+    IF pgmem_row_security.enabled IS NULL THEN
+        RAISE EXCEPTION 'enabled must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    DROP POLICY IF EXISTS pgmem_episodes_tenant ON @extschema@.pgmem_episodes;
+    DROP POLICY IF EXISTS pgmem_checkpoints_session ON @extschema@.pgmem_checkpoints;
+    IF NOT pgmem_row_security.enabled THEN
+        ALTER TABLE @extschema@.pgmem_episodes DISABLE ROW LEVEL SECURITY;
+        ALTER TABLE @extschema@.pgmem_checkpoints DISABLE ROW LEVEL SECURITY;
+        RETURN false;
+    END IF;
+    CREATE POLICY pgmem_episodes_tenant ON @extschema@.pgmem_episodes
+        USING (user_id = (SELECT current_setting('pgmem.user_id', true)))
+        WITH CHECK (user_id = (SELECT current_setting('pgmem.user_id', true)));
+    CREATE POLICY pgmem_checkpoints_session ON @extschema@.pgmem_checkpoints
+        USING (session_id = (SELECT current_setting('pgmem.session_id', true)))
+        WITH CHECK (session_id = (SELECT current_setting('pgmem.session_id', true)));
+    ALTER TABLE @extschema@.pgmem_episodes ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.pgmem_checkpoints ENABLE ROW LEVEL SECURITY;
+    RETURN true;
+END
+$$;
+
+COMMENT ON TYPE pgmem_snapshot IS
+'One JSON document stored as zstd-compressed CBOR (docs/FORMAT.md). Text input: any JSON '
+'that jsonb accepts; output: JSON text; ::jsonb gives back a value equal to the input''s '
+'jsonb. Binary send/recv carry the stored bytes. Casts from jsonb and json are implicit, '
+'back to them explicit. Limits: pgmem.max_snapshot_bytes of CBOR and 10000 nesting '
+'levels; numbers within numeric''s range with at most 1000 digits; JSON text at most 8 '
+'bytes per CBOR byte plus 1 MiB (docs/FORMAT.md). Errors: 22P02 invalid JSON, 22P03 '
+'invalid binary input, 22P05 \u0000, 22003 a number outside those limits, 54000 a limit '
+'exceeded, 57014 cancelled, XX001 a damaged stored value.';
+
+COMMENT ON FUNCTION pgmem_snapshot_in(cstring) IS
+'Text input of pgmem_snapshot: parses the JSON text and compresses it at '
+'pgmem.compression_level. Stable: its result depends on pgmem.compression_level and '
+'pgmem.max_snapshot_bytes. Errors: 22P02 invalid JSON (with line and column), 22P05 '
+'\u0000, 22003 a number outside numeric or with more than 1000 digits, 54000 over '
+'pgmem.max_snapshot_bytes of CBOR, 10000 nesting levels or the JSON text bound, 57014 '
+'cancelled (statement_timeout, pg_cancel_backend).';
+COMMENT ON FUNCTION pgmem_snapshot_out(pgmem_snapshot) IS
+'Text output of pgmem_snapshot: the JSON document, keys in the order saved, numbers '
+'printed as jsonb prints them. Errors: XX001 when the stored bytes are damaged, 54000 '
+'when the text would exceed 1 GB, 57014 cancelled.';
+COMMENT ON FUNCTION pgmem_snapshot_recv(internal) IS
+'Binary input of pgmem_snapshot: the stored format of docs/FORMAT.md, checked in full '
+'(header, zstd frame, CBOR, canonical numbers) before it is accepted. Errors: 22P03 for '
+'anything else, 22003 a number outside numeric or with more than 1000 digits, 54000 for '
+'a frame claiming or expanding past pgmem.max_snapshot_bytes or JSON text past its bound, '
+'57014 cancelled.';
+COMMENT ON FUNCTION pgmem_snapshot_send(pgmem_snapshot) IS
+'Binary output of pgmem_snapshot: the stored bytes (docs/FORMAT.md), decodable by any '
+'client with a zstd and a CBOR library. Errors: none.';
+COMMENT ON FUNCTION pgmem_snapshot(jsonb) IS
+'Cast jsonb to pgmem_snapshot (implicit, so a jsonb parameter works where a snapshot is '
+'expected). Errors: 22003 a number with more than 1000 digits, 54000 over '
+'pgmem.max_snapshot_bytes of CBOR or 10000 nesting levels, 57014 cancelled.';
+COMMENT ON FUNCTION pgmem_snapshot(json) IS
+'Cast json to pgmem_snapshot (implicit); duplicate keys keep the last value, as jsonb '
+'does. Errors: as pgmem_snapshot_in.';
+COMMENT ON FUNCTION pgmem_snapshot_to_jsonb(pgmem_snapshot) IS
+'Cast pgmem_snapshot to jsonb (explicit): equal to the jsonb of the document saved. '
+'Errors: XX001 when the stored bytes are damaged, 57014 cancelled.';
+COMMENT ON FUNCTION pgmem_snapshot_to_json(pgmem_snapshot) IS
+'Cast pgmem_snapshot to json (explicit): the JSON text, keys in the order saved. Errors: '
+'XX001 when the stored bytes are damaged, 54000 when the text would exceed 1 GB, 57014 '
+'cancelled.';
+COMMENT ON FUNCTION pgmem_snapshot_raw_size(pgmem_snapshot) IS
+'Bytes of the CBOR document before compression, read from the header without '
+'decompressing (and, for a toasted value, without fetching more than the header). '
+'Errors: XX001 when the stored header is damaged.';
+COMMENT ON FUNCTION pgmem_snapshot_stored_size(pgmem_snapshot) IS
+'Bytes the value occupies as stored: format header plus zstd frame, without the varlena '
+'header; read without fetching or decompressing the value. Errors: none.';
+
+COMMENT ON CAST (jsonb AS pgmem_snapshot) IS
+'Implicit: a jsonb value or driver parameter is accepted wherever a snapshot is expected.';
+COMMENT ON CAST (json AS pgmem_snapshot) IS
+'Implicit: a json value is accepted wherever a snapshot is expected.';
+COMMENT ON CAST (pgmem_snapshot AS jsonb) IS
+'Explicit: the document as jsonb, to query it with jsonb operators.';
+COMMENT ON CAST (pgmem_snapshot AS json) IS
+'Explicit: the document as json text, keys in the order saved.';
+
+COMMENT ON FUNCTION pgmem_checked_id(text, text) IS
+'Internal: returns value when it is 1 to the limit of argument characters long (255 for '
+'user_id and session_id, 64 for other ids); argument is the name the error gives. '
+'Errors: 22023 naming argument when value is NULL, empty or too long.';
+COMMENT ON FUNCTION pgmem_id_fits(text, text) IS
+'Internal: whether value is 1 to the limit of argument characters long, as '
+'pgmem_checked_id; the tables'' CHECK constraints. Errors: none.';
+COMMENT ON FUNCTION pgmem_checked_limit(integer, text) IS
+'Internal: returns value when it is between 1 and 10000; argument is the name the error '
+'gives. Errors: 22023 naming argument when value is NULL or out of range.';
+COMMENT ON FUNCTION pgmem_uuidv7() IS
+'A new UUID version 7 (RFC 9562): 48 bits of Unix milliseconds then random bits, so '
+'generated ids sort by creation time. pgmem uses it for generated checkpoint and episode '
+'ids. Errors: none.';
+COMMENT ON FUNCTION pgmem_tenant(text) IS
+'Internal: user_id when it names a user; NULL or empty gives NULL, which matches no row. '
+'Errors: 22023 when user_id is over 255 characters, or NULL or empty with '
+'pgmem.on_missing_tenant = error.';
+COMMENT ON FUNCTION pgmem_like_pattern(text) IS
+'Internal: ''%query%'' for ILIKE with the query''s \, % and _ escaped, so that it matches as '
+'typed; NULL is treated as the empty query. Used by pgmem_episode_search. Errors: none.';
+COMMENT ON FUNCTION pgmem_word_score(text, text) IS
+'How many distinct words of query are words of content. A word is a run of letters and '
+'digits; comparison ignores case (Unicode lowercase). The score of '
+'pgmem_episode_similarity_search. Errors: none.';
+
+COMMENT ON TABLE pgmem_checkpoints IS
+'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
+'checkpoint_id). Written and read through the pgmem_checkpoint_* functions. Dumped by '
+'pg_dump with the extension.';
+COMMENT ON COLUMN pgmem_checkpoints.session_id IS 'The agent session, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_checkpoints.checkpoint_id IS
+'Unique within the session, 1 to 64 characters; a UUIDv7 when generated.';
+COMMENT ON COLUMN pgmem_checkpoints.parent_id IS
+'The checkpoint this one was resumed or branched from, if any.';
+COMMENT ON COLUMN pgmem_checkpoints.label IS 'Free text for people, e.g. the turn''s name.';
+COMMENT ON COLUMN pgmem_checkpoints.metadata IS
+'The caller''s jsonb, matched by pgmem_checkpoint_list''s metadata_filter.';
+COMMENT ON COLUMN pgmem_checkpoints.snapshot IS 'The session state (storage external).';
+COMMENT ON COLUMN pgmem_checkpoints.saved_at IS
+'clock_timestamp() of the last save; orders "latest" and lists.';
+COMMENT ON INDEX pgmem_checkpoints_newest IS
+'A session''s checkpoints newest first: latest, list and paging without a sort.';
+COMMENT ON INDEX pgmem_checkpoints_pkey IS
+'The primary key: one row per (session_id, checkpoint_id), the upsert''s conflict target.';
+
+COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
+'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
+'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
+'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
+'and parent_id are stored as given; saved_at is clock_timestamp(). Errors: 22023 for a '
+'NULL snapshot, session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; '
+'the snapshot''s own input errors (22P02, 54000, ...).';
+COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
+'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
+'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. Errors: '
+'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb) IS
+'The checkpoints of session_id, newest first, at most max_rows, without snapshot bodies '
+'but with their raw (CBOR) and stored sizes. before_id pages: only checkpoints older than '
+'it (none when it is not in the session). metadata_filter keeps rows whose metadata @> '
+'it. Errors: 22023 for session_id not 1..255 characters or max_rows outside 1..10000.';
+COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text) IS
+'Delete checkpoint checkpoint_id of session_id, or every checkpoint of the session when '
+'checkpoint_id is NULL; returns how many rows were deleted (0 is not an error). Errors: '
+'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+
+COMMENT ON TABLE pgmem_episodes IS
+'Per-user records of past agent runs; primary key (user_id, episode_id). Written and read '
+'through the pgmem_episode_* functions, which only ever touch the named user''s rows. '
+'Dumped by pg_dump with the extension.';
+COMMENT ON COLUMN pgmem_episodes.user_id IS 'The tenant, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_episodes.episode_id IS
+'Unique within the user, 1 to 64 characters; a UUIDv7 when generated.';
+COMMENT ON COLUMN pgmem_episodes.content IS
+'The text keyword and similarity search match, e.g. the task and its outcome.';
+COMMENT ON COLUMN pgmem_episodes.metadata IS
+'The caller''s jsonb (plan, trajectory, answer, tags), matched by metadata_filter.';
+COMMENT ON COLUMN pgmem_episodes.inserted_at IS
+'clock_timestamp() of the last store; orders search results and trimming.';
+COMMENT ON INDEX pgmem_episodes_newest IS
+'A user''s episodes newest first: list, search and trimming.';
+COMMENT ON INDEX pgmem_episodes_pkey IS
+'The primary key: one row per (user_id, episode_id), the upsert''s conflict target.';
+
+COMMENT ON FUNCTION pgmem_episode_trim(text) IS
+'Delete the oldest episodes of user_id beyond pgmem.max_episodes_per_user (0: keep all); '
+'returns how many. The store functions call it; call it after lowering the setting. '
+'Errors: 22023 for user_id NULL, empty or over 255 characters.';
+COMMENT ON FUNCTION pgmem_episode_store(text, text, jsonb, text) IS
+'Store content and metadata (NULL: {}) as an episode of user_id and return its id: upsert '
+'on (user_id, episode_id), a UUIDv7 when episode_id is NULL, inserted_at = '
+'clock_timestamp(); then trims the user to pgmem.max_episodes_per_user in the same '
+'transaction, under a lock on user_id (pgmem_episode_lock), so that the cap holds under '
+'concurrency. Errors: 22023 for user_id NULL, empty or over 255 characters, NULL content, '
+'episode_id not 1..64 characters; 42501 for another user under pgmem_row_security.';
+COMMENT ON FUNCTION pgmem_episode_store_many(text, text[], jsonb[], text[]) IS
+'Store many episodes of user_id in one statement, all or nothing; returns how many. '
+'metadata and episode_ids, when given, have one element per element of contents (NULL '
+'elements: {} and a generated id). The last of contents is the newest. Rows are written '
+'in episode_id order, so overlapping batches cannot deadlock. Errors: 22023 for '
+'arrays of unequal length or more than one dimension, NULL contents or a NULL element of '
+'it, a repeated episode id, and as pgmem_episode_store.';
+COMMENT ON FUNCTION pgmem_episode_search(text, text, integer, jsonb) IS
+'The episodes of user_id whose content contains query, ignoring case (ILIKE); %, _ and \ '
+'in query are plain characters. Newest first, at most top_k; NULL or empty query: the '
+'newest top_k. metadata_filter keeps rows whose metadata @> it. NULL or empty user_id '
+'returns none. Errors: 22023 for top_k outside 1..10000, user_id over 255 characters, or '
+'NULL or empty user_id with pgmem.on_missing_tenant = error.';
+COMMENT ON FUNCTION pgmem_episode_similarity_search(text, text, integer) IS
+'The episodes of user_id ranked by score, the number of distinct words of query that are '
+'words of the content (case-insensitive; see pgmem_word_score); ties newest first; at '
+'most top_k; episodes scoring 0 are left out. Errors: as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_list(text, integer, timestamptz) IS
+'The episodes of user_id newest first, at most max_rows, only those inserted before '
+'"before" when it is given. Errors: 22023 for max_rows outside 1..10000, and for user_id '
+'as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
+'Delete episode episode_id of user_id; true when it existed. Another user''s episode is '
+'never touched (false); NULL or empty user_id: false. Errors: 22023 for episode_id not '
+'1..64 characters, and for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_forget(text) IS
+'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
+'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_lock(text) IS
+'Internal: takes the transaction-level advisory lock on user_id (the key pair '
+'hashtext(''pgmem_episodes''), hashtext(user_id)) that the store functions hold while they '
+'insert and trim. Errors: none.';
+COMMENT ON FUNCTION pgmem_row_security(boolean) IS
+'Turn tenant isolation by row-level security on (enabled = true) or off; returns enabled. '
+'On: roles other than the tables'' owner see and write only episodes whose user_id equals '
+'the setting pgmem.user_id and checkpoints whose session_id equals pgmem.session_id, set '
+'per transaction with set_config(..., true). Errors: 22023 for NULL enabled, 42501 for a '
+'caller that does not own the tables.';
