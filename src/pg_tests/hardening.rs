@@ -165,7 +165,7 @@ mod tests {
     #[pg_test]
     fn functions_that_read_settings_are_stable() {
         let volatility = text_of(
-            "SELECT string_agg(p.oid::regprocedure || ':' || p.provolatile::text, ' ' ORDER BY 1)
+            "SELECT string_agg(p.oid::regprocedure || ':' || p.provolatile::text, ' ' ORDER BY p.oid::regprocedure::text)
              FROM pg_proc p WHERE p.proname IN ('pgmem_snapshot_in', 'pgmem_snapshot_recv', 'pgmem_snapshot')",
         );
         assert_eq!(

@@ -38,9 +38,9 @@ pub fn to_json(cbor: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
 }
 
 impl JsonWriter<'_> {
-    /// The comma before an item, if any, and room for the item's short text.
-    fn separator(&mut self) -> Result<()> {
-        self.reserve(8)?;
+    /// Room for an item of up to `len` bytes and the comma before it, then the comma.
+    fn item(&mut self, len: usize) -> Result<()> {
+        self.reserve(len + 1)?;
         if self.after_key {
             self.after_key = false;
         } else if let Some(first) = self.first.last_mut() {
@@ -61,12 +61,13 @@ impl JsonWriter<'_> {
         self.out.try_reserve(extra).map_err(|_| Error::OutOfMemory)
     }
 
+    /// A string; room for it unescaped and its quotes is already reserved.
     fn write_string(&mut self, s: &str) -> Result<()> {
-        self.reserve(s.len() + 2)?;
         self.out.push(b'"');
         let mut rest = s.as_bytes();
         while let Some(at) = string_stop(rest) {
-            self.reserve(rest.len() + 6)?;
+            // An escape adds up to 5 bytes to what was reserved for the string.
+            self.reserve(rest.len() + 8)?;
             self.out.extend_from_slice(&rest[..at]);
             let b = rest[at];
             let escape: &[u8] = match b {
@@ -82,7 +83,6 @@ impl JsonWriter<'_> {
             self.out.extend_from_slice(escape);
             rest = &rest[at + 1..];
         }
-        self.reserve(rest.len() + 2)?;
         self.out.extend_from_slice(rest);
         self.out.push(b'"');
         Ok(())
@@ -92,7 +92,7 @@ impl JsonWriter<'_> {
 impl JsonWriter<'_> {
     /// Floats print in at most a few hundred characters (`5e-324` is the longest).
     fn float<F: std::fmt::Display + Into<f64> + Copy>(&mut self, f: F) -> Result<()> {
-        self.reserve(400)?;
+        self.item(400)?;
         write_float(&mut Ascii(&mut self.out), f);
         Ok(())
     }
@@ -108,35 +108,58 @@ impl std::fmt::Write for Ascii<'_> {
     }
 }
 
+/// A CBOR integer's digits, without the formatting machinery: most numbers in agent
+/// state are small integers.
+fn write_integer(out: &mut Vec<u8>, n: i128) {
+    let Ok(mut magnitude) = u64::try_from(n.unsigned_abs()) else {
+        let _ = write!(out, "{n}");
+        return;
+    };
+    let mut digits = [0u8; 21];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        digits[at] = b'-';
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 fn hex(nibble: u8) -> u8 {
     b"0123456789abcdef"[usize::from(nibble)]
 }
 
 impl<'a> Visitor<'a> for JsonWriter<'_> {
     fn null(&mut self) -> Result<()> {
-        self.separator()?;
+        self.item(4)?;
         self.out.extend_from_slice(b"null");
         Ok(())
     }
 
     fn boolean(&mut self, value: bool) -> Result<()> {
-        self.separator()?;
+        self.item(5)?;
         self.out
             .extend_from_slice(if value { b"true" } else { b"false" });
         Ok(())
     }
 
     fn number(&mut self, value: Number<'_>) -> Result<()> {
-        self.separator()?;
         // Writes into a Vec cannot fail once the room is reserved.
         match value {
             Number::Integer(Integer::Small(n)) => {
-                self.reserve(40)?;
-                let _ = write!(self.out, "{n}");
+                self.item(40)?;
+                write_integer(&mut self.out, n);
             }
             Number::Integer(big) => {
                 let (negative, digits) = integer_decimal(big, self.interrupt)?;
-                self.reserve(digits.len() + 1)?;
+                self.item(digits.len() + 1)?;
                 format_decimal(&mut self.out, negative, &digits, 0);
             }
             Number::Float64(f) => self.float(f)?,
@@ -144,7 +167,7 @@ impl<'a> Visitor<'a> for JsonWriter<'_> {
             Number::Decimal { exponent, mantissa } => {
                 let (negative, digits, exponent) = decimal(mantissa, exponent, self.interrupt)?;
                 let len = crate::number::decimal_text_len(negative, digits.len(), exponent);
-                self.reserve(len)?;
+                self.item(len)?;
                 format_decimal(&mut self.out, negative, &digits, exponent);
             }
         }
@@ -152,12 +175,12 @@ impl<'a> Visitor<'a> for JsonWriter<'_> {
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
-        self.separator()?;
+        self.item(value.len() + 2)?;
         self.write_string(value)
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
-        self.separator()?;
+        self.item(value.len() + 3)?;
         self.write_string(value)?;
         self.reserve(1)?;
         self.out.push(b':');
@@ -166,7 +189,7 @@ impl<'a> Visitor<'a> for JsonWriter<'_> {
     }
 
     fn begin(&mut self, kind: Container, _len: u64) -> Result<()> {
-        self.separator()?;
+        self.item(1)?;
         self.out
             .push(if kind == Container::Array { b'[' } else { b'{' });
         crate::error::push(&mut self.first, true)

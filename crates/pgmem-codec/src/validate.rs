@@ -2,8 +2,9 @@
 //! snapshot is a document jsonb could hold and pgmem can print: no NUL in text, no
 //! duplicate keys, canonical numbers (docs/FORMAT.md), and JSON text within
 //! [`crate::text_limit`] of the CBOR's size.
-use crate::cbor::{walk, Container, Number, Visitor};
+use crate::cbor::{walk, Container, Integer, Number, Visitor};
 use crate::error::{corrupt, push, Error, Result};
+use crate::number::u128_digits;
 use crate::scan::string_stop;
 use crate::{stored_number, Interrupt};
 
@@ -73,7 +74,13 @@ impl<'a> Visitor<'a> for Validator<'a> {
     }
 
     fn number(&mut self, value: Number<'_>) -> Result<()> {
-        let len = stored_number::check(value)?;
+        let len = match value {
+            // The common case, in range whatever its value.
+            Number::Integer(Integer::Small(n)) => {
+                usize::from(n < 0) + u128_digits(n.unsigned_abs())
+            }
+            _ => stored_number::check(value)?,
+        };
         self.add(len);
         Ok(())
     }

@@ -1,37 +1,9 @@
 //! Peak memory of encode and decode is a small multiple of their input: counted by a
 //! global allocator, on the inputs that cost the most per byte.
 use pgmem_codec::{decode, encode, UNINTERRUPTED};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
-        PEAK.fetch_max(live, Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Bytes allocated at the peak of `work`, above what was live before it.
-fn peak_of<T>(work: impl FnOnce() -> T) -> (usize, T) {
-    let before = LIVE.load(Relaxed);
-    PEAK.store(before, Relaxed);
-    let result = work();
-    (PEAK.load(Relaxed) - before, result)
-}
+#[path = "common/peak.rs"]
+mod peak;
+use peak::peak_of;
 
 /// zstd's contexts (created once per thread, about 1.3 MB at level 1) and the powers
 /// of ten table are fixed costs, not per byte of input.
