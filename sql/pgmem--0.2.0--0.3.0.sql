@@ -339,8 +339,9 @@ DROP FUNCTION pgmem_checked_id(text, text, integer);
 -- checkpoints only where session_id = pgmem.session_id, settings the application sets
 -- transaction-locally (set_config(..., true)), so isolation works behind transaction
 -- pooling. The table owner and superusers are not subject to it; nor is anyone while
--- it is off (the default), which costs nothing. pg_dump keeps the policies and the
--- enabled state of these tables. The sub-selects are evaluated once per statement.
+-- it is off (the default), which costs nothing. pg_dump keeps neither the policies
+-- nor the enabled state of an extension's tables: run it again after a restore. The
+-- sub-selects are evaluated once per statement.
 CREATE FUNCTION pgmem_row_security(enabled boolean) RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -563,5 +564,6 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 'Turn tenant isolation by row-level security on (enabled = true) or off; returns enabled. '
 'On: roles other than the tables'' owner see and write only episodes whose user_id equals '
 'the setting pgmem.user_id and checkpoints whose session_id equals pgmem.session_id, set '
-'per transaction with set_config(..., true). Errors: 22023 for NULL enabled, 42501 for a '
-'caller that does not own the tables.';
+'per transaction with set_config(..., true). pg_dump does not keep it: run it again '
+'after a restore. Errors: 22023 for NULL enabled, 42501 for a caller that does not own '
+'the tables.';

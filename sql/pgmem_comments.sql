@@ -195,5 +195,6 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 'Turn tenant isolation by row-level security on (enabled = true) or off; returns enabled. '
 'On: roles other than the tables'' owner see and write only episodes whose user_id equals '
 'the setting pgmem.user_id and checkpoints whose session_id equals pgmem.session_id, set '
-'per transaction with set_config(..., true). Errors: 22023 for NULL enabled, 42501 for a '
-'caller that does not own the tables.';
+'per transaction with set_config(..., true). pg_dump does not keep it: run it again '
+'after a restore. Errors: 22023 for NULL enabled, 42501 for a caller that does not own '
+'the tables.';

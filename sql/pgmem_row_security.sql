@@ -4,8 +4,9 @@
 -- checkpoints only where session_id = pgmem.session_id, settings the application sets
 -- transaction-locally (set_config(..., true)), so isolation works behind transaction
 -- pooling. The table owner and superusers are not subject to it; nor is anyone while
--- it is off (the default), which costs nothing. pg_dump keeps the policies and the
--- enabled state of these tables. The sub-selects are evaluated once per statement.
+-- it is off (the default), which costs nothing. pg_dump keeps neither the policies
+-- nor the enabled state of an extension's tables: run it again after a restore. The
+-- sub-selects are evaluated once per statement.
 CREATE FUNCTION pgmem_row_security(enabled boolean) RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
