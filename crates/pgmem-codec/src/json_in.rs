@@ -93,10 +93,7 @@ impl Parser<'_> {
     fn parse(&mut self) -> Result<()> {
         'value: loop {
             self.skip_whitespace();
-            if self.pos >= self.next_check {
-                (self.interrupt)()?;
-                self.next_check = self.pos + INTERRUPT_EVERY;
-            }
+            self.tick()?;
             if let Some(top) = self.open.last_mut() {
                 if top.kind == Kind::Array {
                     top.count += 1;
@@ -150,6 +147,15 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// Call the interrupt check once every INTERRUPT_EVERY bytes of input.
+    fn tick(&mut self) -> Result<()> {
+        if self.pos >= self.next_check {
+            (self.interrupt)()?;
+            self.next_check = self.pos + INTERRUPT_EVERY;
+        }
+        Ok(())
     }
 
     fn peek(&self) -> Option<u8> {
@@ -403,6 +409,7 @@ impl Parser<'_> {
         // Quotes plus what printing adds: the escapes the output needs again.
         let mut text_extra = 2;
         loop {
+            self.tick()?;
             let run = string_stop(&self.input[self.pos..]).unwrap_or(self.input.len() - self.pos);
             self.room(run)?;
             self.out

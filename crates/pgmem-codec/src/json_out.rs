@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::number::format_decimal;
 use crate::scan::string_stop;
 use crate::stored_number::{decimal, integer_decimal, write_float};
-use crate::Interrupt;
+use crate::{Interrupt, INTERRUPT_EVERY};
 use std::io::Write;
 
 /// PostgreSQL's largest allocation (1 GB - 1): no text value can be longer.
@@ -65,7 +65,12 @@ impl JsonWriter<'_> {
     fn write_string(&mut self, s: &str) -> Result<()> {
         self.out.push(b'"');
         let mut rest = s.as_bytes();
+        let mut escapes = 0usize;
         while let Some(at) = string_stop(rest) {
+            escapes += 1;
+            if escapes.is_multiple_of(INTERRUPT_EVERY) {
+                (self.interrupt)()?;
+            }
             // An escape adds up to 5 bytes to what was reserved for the string.
             self.reserve(rest.len() + 8)?;
             self.out.extend_from_slice(&rest[..at]);

@@ -6,10 +6,11 @@ use crate::cbor::{walk, Container, Integer, Number, Visitor};
 use crate::error::{corrupt, push, Error, Result};
 use crate::number::u128_digits;
 use crate::scan::string_stop;
-use crate::{stored_number, Interrupt};
+use crate::{stored_number, Interrupt, INTERRUPT_EVERY};
 
 struct Validator<'a> {
     cbor: &'a [u8],
+    interrupt: Interrupt<'a>,
     /// Keys of every open object, innermost last, as (offset, length) in `cbor`.
     keys: Vec<(u32, u32)>,
     /// Per open container: where its keys start in `keys` (objects only).
@@ -22,6 +23,7 @@ struct Validator<'a> {
 pub fn check(cbor: &[u8], interrupt: Interrupt) -> Result<()> {
     let mut validator = Validator {
         cbor,
+        interrupt,
         keys: Vec::new(),
         open: Vec::new(),
         text_len: 0,
@@ -34,10 +36,15 @@ pub fn check(cbor: &[u8], interrupt: Interrupt) -> Result<()> {
 }
 
 /// The JSON text length of a string (quotes and escapes included); refuses NUL.
-fn string_text_len(value: &str) -> Result<usize> {
+fn string_text_len(value: &str, interrupt: Interrupt) -> Result<usize> {
     let mut len = value.len() + 2;
     let mut rest = value.as_bytes();
+    let mut escapes = 0usize;
     while let Some(at) = string_stop(rest) {
+        escapes += 1;
+        if escapes.is_multiple_of(INTERRUPT_EVERY) {
+            interrupt()?;
+        }
         len += match rest[at] {
             0 => {
                 return corrupt(
@@ -86,13 +93,13 @@ impl<'a> Visitor<'a> for Validator<'a> {
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
-        let len = string_text_len(value)?;
+        let len = string_text_len(value, self.interrupt)?;
         self.add(len);
         Ok(())
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
-        let len = string_text_len(value)?;
+        let len = string_text_len(value, self.interrupt)?;
         self.add(len);
         // The walk hands out slices of the document: offsets fit the 32-bit header.
         let offset = value.as_ptr() as usize - self.cbor.as_ptr() as usize;
