@@ -101,13 +101,12 @@ pub fn write_json_number(text: &[u8], out: &mut Vec<u8>) -> Result<usize> {
             write_integer(out, negative, value);
             return Ok(usize::from(negative) + u128_digits(u128::from(value)));
         }
-        // An integer's trailing zeros print the same from the exponent, which keeps
-        // the mantissa within MAX_DIGITS (a scale, after the point, must stay digits).
-        if significant > MAX_DIGITS {
-            let zeros = all.clone().rev().take_while(|&&d| d == b'0').count();
-            significant -= zeros;
-            exponent += zeros as i64;
-        }
+        // A large integer's trailing zeros go to the exponent: they print the same, the
+        // mantissa stays within MAX_DIGITS, and `1e25` and `10000000000000000000000000`
+        // are stored alike (a scale, after the point, must stay digits).
+        let zeros = all.clone().rev().take_while(|&&d| d == b'0').count();
+        significant -= zeros;
+        exponent += zeros as i64;
     }
     check_range(significant, exponent)?;
     let text_len = decimal_text_len(negative, significant, exponent);
