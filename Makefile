@@ -5,22 +5,25 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 .PHONY: help setup test lint test-codec test-pg test-regress test-upgrade test-docker \
-	test-integration test-clients test-matrix bench bench-smoke demo psql
+	test-integration test-stress test-clients test-matrix bench bench-smoke fuzz fuzz-smoke demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
 	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
 	@echo "            upgrade from every released version, Dockerfile checks, multi-connection"
-	@echo "            tests, clients (Python, Node, Rust, PgBouncer, standby)"
+	@echo "            tests, stress (concurrent writers, crash recovery, cancellation),"
+	@echo "            clients (Python, Node, Rust, PgBouncer, standby)"
+	@echo "make test-stress  only the stress tests (scripts/stress.sh)"
 	@echo "make test-matrix  the in-database tests on PostgreSQL 15, 16 and 17"
 	@echo "make psql   an interactive psql on a throwaway server with pgmem"
 	@echo "make bench  pgmem against hand-written jsonb baselines; rewrites BENCHMARKS.md"
+	@echo "make fuzz   cargo-fuzz on the codec, 300 s per target (FUZZ_SECONDS=n); needs nightly Rust"
 
 setup:
 	@scripts/setup.sh
 
 test: setup lint test-codec test-pg test-regress test-upgrade test-docker test-integration \
-	test-clients bench-smoke
+	test-stress test-clients bench-smoke
 
 lint:
 	cargo fmt --all --check
@@ -54,6 +57,10 @@ test-matrix:
 test-integration: setup
 	scripts/integration.sh
 
+# Concurrency, crash recovery and cancellation (scripts/stress.sh), about a minute.
+test-stress: setup
+	scripts/stress.sh
+
 test-clients: setup
 	scripts/clients.sh
 
@@ -64,6 +71,14 @@ bench: setup
 # Every benchmark path on little data, results under target/bench.
 bench-smoke: setup
 	scripts/bench.sh --smoke
+
+# cargo-fuzz on the codec, each target 300 s (FUZZ_SECONDS=n to change); needs nightly Rust.
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Each fuzz target for about 15 s; without a nightly toolchain it only warns.
+fuzz-smoke:
+	scripts/fuzz.sh --smoke
 
 demo: setup
 	scripts/demo.sh

@@ -23,7 +23,11 @@ start() {
         as_server_user "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust \
             -E UTF8 --locale=C >"$dir/initdb.log" 2>&1
     fi
-    as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    # As in production: with RUST_BACKTRACE set, pgrx captures and symbolizes a backtrace
+    # for every error raised inside Rust code (a cancel, a timeout), which delays the
+    # first in each backend by tens of ms and puts the backtrace in its DETAIL.
+    as_server_user env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE "$bindir/pg_ctl" \
+        -D "$dir/data" -l "$dir/server.log" -w \
         -o "-p $port -c listen_addresses=127.0.0.1 -k $dir" start >/dev/null
 }
 

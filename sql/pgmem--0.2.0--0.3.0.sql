@@ -5,7 +5,8 @@
 --   * identifier limits are defined once, in the library: pgmem_checked_id takes the
 --     argument's name, and the tables' CHECK constraints call pgmem_id_fits;
 --   * the store functions lock the user (pgmem_episode_lock) so the cap holds under
---     concurrency, and store_many writes rows in episode_id order;
+--     concurrency, and store_many writes rows in episode_id order; the cap is read
+--     through pgmem_episode_cap, which refuses a value a role may not set;
 --   * pgmem_row_security(boolean): opt-in tenant isolation by row-level security.
 -- Released scripts are never edited: a later change gets a new pgmem--0.3.0--X.sql.
 \echo Use "ALTER EXTENSION pgmem UPDATE TO '0.3.0'" to load this file. \quit
@@ -21,6 +22,9 @@ CREATE FUNCTION pgmem_checked_id(value text, argument text) RETURNS text
 CREATE FUNCTION pgmem_id_fits(value text, argument text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'pgmem_id_fits_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_episode_cap() RETURNS integer
+    AS 'MODULE_PATHNAME', 'pgmem_episode_cap_wrapper'
+    LANGUAGE c STABLE PARALLEL SAFE;
 
 -- Same names as a fresh install's constraints; each is checked against every row.
 ALTER TABLE pgmem_checkpoints
@@ -186,7 +190,7 @@ DECLARE
     deleted bigint;
 BEGIN
     uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id');
-    keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
+    keep := @extschema@.pgmem_episode_cap();
     IF keep <= 0 THEN
         RETURN 0;
     END IF;
@@ -556,6 +560,10 @@ COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
 COMMENT ON FUNCTION pgmem_episode_forget(text) IS
 'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
 'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_cap() IS
+'Episodes kept per user in this session: pgmem.max_episodes_per_user, 0 for all. Errors: '
+'42501 when a role that may not set it gave it at connection start, before pgmem was '
+'loaded (PostgreSQL then loses the value set for the database or role).';
 COMMENT ON FUNCTION pgmem_episode_lock(text) IS
 'Internal: takes the transaction-level advisory lock on user_id (the key pair '
 'hashtext(''pgmem_episodes''), hashtext(user_id)) that the store functions hold while they '

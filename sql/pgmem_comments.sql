@@ -187,6 +187,10 @@ COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
 COMMENT ON FUNCTION pgmem_episode_forget(text) IS
 'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
 'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_cap() IS
+'Episodes kept per user in this session: pgmem.max_episodes_per_user, 0 for all. Errors: '
+'42501 when a role that may not set it gave it at connection start, before pgmem was '
+'loaded (PostgreSQL then loses the value set for the database or role).';
 COMMENT ON FUNCTION pgmem_episode_lock(text) IS
 'Internal: takes the transaction-level advisory lock on user_id (the key pair '
 'hashtext(''pgmem_episodes''), hashtext(user_id)) that the store functions hold while they '

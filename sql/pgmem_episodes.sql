@@ -38,7 +38,7 @@ DECLARE
     deleted bigint;
 BEGIN
     uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id');
-    keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
+    keep := @extschema@.pgmem_episode_cap();
     IF keep <= 0 THEN
         RETURN 0;
     END IF;

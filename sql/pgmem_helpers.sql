@@ -18,6 +18,9 @@ CREATE FUNCTION pgmem_uuidv7() RETURNS uuid
 CREATE FUNCTION pgmem_tenant(user_id text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_tenant_wrapper'
     LANGUAGE c STABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_episode_cap() RETURNS integer
+    AS 'MODULE_PATHNAME', 'pgmem_episode_cap_wrapper'
+    LANGUAGE c STABLE PARALLEL SAFE;
 CREATE FUNCTION pgmem_like_pattern(query text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_like_pattern_wrapper'
     LANGUAGE c IMMUTABLE PARALLEL SAFE;

@@ -1,6 +1,7 @@
 //! pgmem's settings (README, "Settings"), registered when the library loads.
-use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, PostgresGucEnum};
-use std::ffi::CString;
+use pgrx::{pg_sys, GucContext, GucFlags, GucRegistry, GucSetting, PostgresGucEnum};
+use std::ffi::{CStr, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// zstd level for new snapshots (1..19).
 pub static COMPRESSION_LEVEL: GucSetting<i32> = GucSetting::<i32>::new(3);
@@ -24,6 +25,12 @@ pub static ON_MISSING_TENANT: GucSetting<MissingTenant> =
 
 /// Episodes kept per user; 0 keeps all.
 pub static MAX_EPISODES_PER_USER: GucSetting<i32> = GucSetting::<i32>::new(0);
+
+/// Whether a role that may not set the episode cap gave it at connection start, before
+/// pgmem was loaded. PostgreSQL then keeps that value in place of the database's or
+/// role's, refuses it when pgmem defines the setting, and falls back to no cap at all:
+/// the cap configured for this session is lost, so storing must fail instead.
+static EPISODE_CAP_LOST: AtomicBool = AtomicBool::new(false);
 
 /// The tenant and session the current transaction acts for, under row-level security
 /// (`pgmem_row_security`). The policies read them with `current_setting`; defining
@@ -62,8 +69,10 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
+    let cap = c"pgmem.max_episodes_per_user";
+    EPISODE_CAP_LOST.store(set_by_unprivileged_role(cap), Ordering::Relaxed);
     GucRegistry::define_int_guc(
-        c"pgmem.max_episodes_per_user",
+        cap,
         c"Episodes kept per user; storing more deletes that user's oldest (0: no limit).",
         c"Applied in the same transaction as pgmem_episode_store and pgmem_episode_store_many. \
           Only a superuser sets it (or per role or database, with ALTER ROLE/DATABASE SET), \
@@ -92,6 +101,39 @@ pub fn register() {
     );
     // Reject misspelt pgmem.* settings instead of keeping them as placeholders.
     unsafe { pgrx::pg_sys::MarkGUCPrefixReserved(c"pgmem".as_ptr()) };
+}
+
+/// Is `name` still a placeholder whose value (the one a reset returns to) was set by a
+/// role that is not a superuser? PostgreSQL 15 does not export its GUC records; there,
+/// loading pgmem with shared_preload_libraries is the way to refuse such values.
+fn set_by_unprivileged_role(name: &CStr) -> bool {
+    #[cfg(not(feature = "pg15"))]
+    unsafe {
+        let record = pg_sys::find_option(name.as_ptr(), false, true, pg_sys::DEBUG1 as i32);
+        // No placeholder when pgmem is preloaded, before any session setting exists.
+        !record.is_null()
+            && pg_sys::IsTransactionState()
+            && !pg_sys::superuser_arg((*record).reset_srole)
+    }
+    #[cfg(feature = "pg15")]
+    {
+        let _ = name;
+        false
+    }
+}
+
+/// The episode cap of this session, or 42501 when it was lost (see EPISODE_CAP_LOST).
+pub fn episode_cap() -> i32 {
+    if EPISODE_CAP_LOST.load(Ordering::Relaxed) {
+        pgrx::ereport!(
+            ERROR,
+            pgrx::PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            "pgmem.max_episodes_per_user was given at connection start by a role that may not set it",
+            "The cap set for this database or role cannot be applied in this session; connect \
+             without that option, or load pgmem with shared_preload_libraries."
+        );
+    }
+    MAX_EPISODES_PER_USER.get()
 }
 
 pub fn compression_level() -> i32 {

@@ -23,3 +23,10 @@ fn pgmem_tenant(user_id: Option<&str>) -> Option<String> {
         Some(id) => Some(id.to_string()),
     }
 }
+
+/// The number of episodes kept per user in this session (0: all). Refuses with 42501
+/// when a role gave the setting at connection start that it may not set.
+#[pg_extern(stable, parallel_safe, sql = false)]
+fn pgmem_episode_cap() -> i32 {
+    crate::guc::episode_cap()
+}

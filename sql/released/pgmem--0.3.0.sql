@@ -103,6 +103,9 @@ CREATE FUNCTION pgmem_uuidv7() RETURNS uuid
 CREATE FUNCTION pgmem_tenant(user_id text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_tenant_wrapper'
     LANGUAGE c STABLE PARALLEL SAFE;
+CREATE FUNCTION pgmem_episode_cap() RETURNS integer
+    AS 'MODULE_PATHNAME', 'pgmem_episode_cap_wrapper'
+    LANGUAGE c STABLE PARALLEL SAFE;
 CREATE FUNCTION pgmem_like_pattern(query text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_like_pattern_wrapper'
     LANGUAGE c IMMUTABLE PARALLEL SAFE;
@@ -315,7 +318,7 @@ DECLARE
     deleted bigint;
 BEGIN
     uid := @extschema@.pgmem_checked_id(pgmem_episode_trim.user_id, 'user_id');
-    keep := coalesce(nullif(current_setting('pgmem.max_episodes_per_user', true), '')::integer, 0);
+    keep := @extschema@.pgmem_episode_cap();
     IF keep <= 0 THEN
         RETURN 0;
     END IF;
@@ -759,6 +762,10 @@ COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
 COMMENT ON FUNCTION pgmem_episode_forget(text) IS
 'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
 'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_cap() IS
+'Episodes kept per user in this session: pgmem.max_episodes_per_user, 0 for all. Errors: '
+'42501 when a role that may not set it gave it at connection start, before pgmem was '
+'loaded (PostgreSQL then loses the value set for the database or role).';
 COMMENT ON FUNCTION pgmem_episode_lock(text) IS
 'Internal: takes the transaction-level advisory lock on user_id (the key pair '
 'hashtext(''pgmem_episodes''), hashtext(user_id)) that the store functions hold while they '
@@ -781,6 +788,12 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* <begin connected objects> */
 -- src/args.rs:33
 -- pgmem::args::pgmem_checked_limit
+-- Skipped due to `#[pgrx(sql = false)]`
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/tenant.rs:29
+-- pgmem::tenant::pgmem_episode_cap
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 

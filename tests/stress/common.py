@@ -104,8 +104,9 @@ def alarming_log_lines(text):
     return [line for line in text.splitlines() if any(w in line for w in words)]
 
 
-def run_threads(target, count, *args):
-    """target(k, *args) in `count` threads; the failures, one per thread, as text."""
+def run_threads(target, count, *args, timeout=120):
+    """target(k, *args) in `count` threads; the failures, one per thread, as text. A
+    thread still running after `timeout` seconds is a failure too (a hang)."""
     failures = []
 
     def wrapped(k):
@@ -114,11 +115,14 @@ def run_threads(target, count, *args):
         except Exception as e:  # reported by the caller, with the client's number
             failures.append(f"client {k}: {describe(e)}")
 
-    threads = [threading.Thread(target=wrapped, args=(k,)) for k in range(count)]
+    threads = [threading.Thread(target=wrapped, args=(k,), daemon=True) for k in range(count)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    deadline = time.monotonic() + timeout
+    for k, t in enumerate(threads):
+        t.join(max(0, deadline - time.monotonic()))
+        if t.is_alive():
+            failures.append(f"client {k}: still running after {timeout} s")
     return failures
 
 

@@ -201,11 +201,13 @@ fn stream_decompress(
 ) -> Result<usize> {
     dctx.reset(ResetDirective::SessionOnly)
         .map_err(|_| Error::OutOfMemory)?;
-    out.resize(raw, 0);
     let mut input = InBuffer::around(frame);
     let mut written = 0;
     loop {
         let end = raw.min(written + STEP);
+        // Zeroed step by step (within the capacity reserved), not all before the first
+        // interrupt check.
+        out.resize(end, 0);
         let mut output = OutBuffer::around_pos(&mut out[..end], written);
         let hint = dctx
             .decompress_stream(&mut output, &mut input)

@@ -533,8 +533,7 @@ impl Parser<'_> {
 
     /// The final CBOR: placeholders narrowed, dropped members removed, sizes checked.
     fn finish(mut self) -> Result<Vec<u8>> {
-        (self.interrupt)()?;
-        self.compact();
+        self.compact()?;
         if self.out.len() > self.max_bytes {
             return Err(Error::TooLarge {
                 size: Some(self.out.len() as u64),
@@ -550,8 +549,10 @@ impl Parser<'_> {
     /// Move the bytes down in place, over the spare bytes of every placeholder and over
     /// every dropped member (a drop nested in another is skipped with it). One walk over
     /// the item heads finds the placeholders; runs of other items move in one copy.
-    fn compact(&mut self) {
+    fn compact(&mut self) -> Result<()> {
         self.dropped.sort_unstable();
+        let interrupt = self.interrupt;
+        let mut next_check = 0;
         let out = &mut self.out;
         let end = out.len();
         let mut drops = self.dropped.iter().copied().peekable();
@@ -561,6 +562,10 @@ impl Parser<'_> {
             *write += to - run;
         };
         while read < end {
+            if read >= next_check {
+                interrupt()?;
+                next_check = read + INTERRUPT_EVERY;
+            }
             while drops.next_if(|&(start, _)| start < read).is_some() {}
             if let Some((_, stop)) = drops.next_if(|&(start, _)| start == read) {
                 flush(out, run, read, &mut write);
@@ -594,5 +599,6 @@ impl Parser<'_> {
         }
         flush(out, run, end, &mut write);
         out.truncate(write);
+        Ok(())
     }
 }
