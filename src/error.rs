@@ -35,7 +35,7 @@ pub fn raise(err: Error, source: Source) -> ! {
             format!("pgmem_snapshot nesting is too deep: {err}"),
             None,
         ),
-        (Error::TooLarge { .. } | Error::TextTooLarge, _) => (
+        (Error::TooLarge { .. } | Error::TextTooLarge | Error::JsonbTooLarge, _) => (
             ERRCODE_PROGRAM_LIMIT_EXCEEDED,
             format!("pgmem_snapshot is too large: {err}"),
             None,

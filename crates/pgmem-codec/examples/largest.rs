@@ -1,8 +1,9 @@
 //! CPU time and peak memory of text input, binary input and output of the largest
 //! document the default `pgmem.max_snapshot_bytes` (64 MB of CBOR) allows:
 //! `cargo run --release -p pgmem-codec --example largest -- KIND OP`, where KIND is
-//! `traces` (agent runs from tests/data, repeated) or `zeros` (`[0,0,...]`, the most
-//! tokens per byte) and OP is `in`, `recv` or `out`. It prints the time and the peak
+//! `traces` (agent runs from tests/data, repeated, 64 MB) or `zeros` (`[0,0,...]`, the
+//! most items per byte, as many as jsonb's size limit allows) and OP is `in`, `recv`
+//! or `out`. It prints the time and the peak
 //! of memory allocated by OP alone.
 use pgmem_codec::{decode, encode, validate, UNINTERRUPTED};
 use std::time::Instant;
@@ -13,7 +14,7 @@ const MAX: usize = 64 * 1024 * 1024;
 
 fn document(kind: &str) -> String {
     match kind {
-        "zeros" => format!("[{}0]", "0,".repeat(MAX - 16)),
+        "zeros" => format!("[{}0]", "0,".repeat(17_800_000)),
         _ => {
             let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/agent-traces");
             let runs: Vec<String> = std::fs::read_dir(dir)

@@ -43,6 +43,8 @@ pub enum Error {
     TooLarge { size: Option<u64>, limit: u64 },
     /// The JSON text of a document would exceed PostgreSQL's 1 GB limit (SQLSTATE 54000).
     TextTooLarge,
+    /// The document would exceed jsonb's size limit (SQLSTATE 54000).
+    JsonbTooLarge,
     /// Binary input or stored bytes that are not a valid snapshot (SQLSTATE 22P03).
     Corrupt(String),
     /// A memory allocation the input asked for could not be made (SQLSTATE 53200).
@@ -123,6 +125,11 @@ impl fmt::Display for Error {
             }
             Error::TextTooLarge => f.write_str(
                 "its JSON text would be too long (over 8 bytes per byte of CBOR plus 1 MiB, or over 1 GB)",
+            ),
+            Error::JsonbTooLarge => write!(
+                f,
+                "its jsonb form would exceed jsonb's limit of {} bytes",
+                crate::jsonb_size::MAX
             ),
             Error::Corrupt(message) => f.write_str(message),
             Error::OutOfMemory => f.write_str("out of memory"),

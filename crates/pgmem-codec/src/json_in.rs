@@ -13,7 +13,7 @@ use crate::cbor::{
 };
 use crate::error::{push, Error, Position, Result};
 use crate::scan::string_stop;
-use crate::{number, Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
+use crate::{jsonb_size, number, Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
 
 /// The width of a container head before its count is known: `0x9a`/`0xba` + u32.
 const PLACEHOLDER: usize = 5;
@@ -34,12 +34,13 @@ struct Open {
     first_key: usize,
 }
 
-/// A key of an open object: where its head is in the output, and the JSON text
-/// length counted before it.
+/// A key of an open object: where its head is in the output, and the JSON text length
+/// and jsonb size counted before it.
 #[derive(Clone, Copy)]
 struct Key {
     at: u32,
     text_before: u32,
+    jsonb_before: u32,
 }
 
 struct Parser<'a> {
@@ -54,6 +55,7 @@ struct Parser<'a> {
     /// Bytes the last pass removes, as far as known (for the early size check).
     spare: usize,
     text_len: usize,
+    jsonb_len: usize,
     max_bytes: usize,
     interrupt: Interrupt<'a>,
     next_check: usize,
@@ -81,6 +83,7 @@ pub fn to_cbor(input: &str, max_bytes: usize, interrupt: Interrupt) -> Result<Ve
         dropped: Vec::new(),
         spare: 0,
         text_len: 0,
+        jsonb_len: 0,
         max_bytes,
         interrupt,
         next_check: INTERRUPT_EVERY,
@@ -188,10 +191,15 @@ impl Parser<'_> {
         self.out.try_reserve(n).map_err(|_| Error::OutOfMemory)
     }
 
-    fn add_text(&mut self, len: usize) -> Result<()> {
-        self.text_len += len;
+    /// Count an item's JSON text and its size in jsonb (see `jsonb_size`).
+    fn add(&mut self, text: usize, jsonb: usize) -> Result<()> {
+        self.text_len += text;
+        self.jsonb_len += jsonb;
         if self.text_len > crate::json_out::MAX_TEXT_BYTES {
             return Err(Error::TextTooLarge);
+        }
+        if self.jsonb_len > jsonb_size::MAX {
+            return Err(Error::JsonbTooLarge);
         }
         Ok(())
     }
@@ -214,7 +222,7 @@ impl Parser<'_> {
             MAJOR_MAP
         };
         self.out.extend_from_slice(&[major << 5 | 26, 0, 0, 0, 0]);
-        self.add_text(2)?;
+        self.add(2, jsonb_size::CONTAINER)?;
         self.pos += 1;
         Ok(())
     }
@@ -242,7 +250,7 @@ impl Parser<'_> {
         self.out[open.head + 1..open.head + PLACEHOLDER].copy_from_slice(&count.to_be_bytes());
         self.spare += PLACEHOLDER - head_size(u64::from(count));
         // The commas between the items that remain.
-        self.add_text(count.saturating_sub(1) as usize)
+        self.add(count.saturating_sub(1) as usize, 0)
     }
 
     fn key(&mut self) -> Result<()> {
@@ -253,10 +261,11 @@ impl Parser<'_> {
         let key = Key {
             at: self.out.len() as u32,
             text_before: self.text_len as u32,
+            jsonb_before: self.jsonb_len as u32,
         };
         self.string()?;
         push(&mut self.keys, key)?;
-        self.add_text(1)?;
+        self.add(1, 0)?;
         if let Some(top) = self.open.last_mut() {
             top.count += 1;
         }
@@ -314,6 +323,7 @@ impl Parser<'_> {
             }
             self.spare += (next.at - key.at) as usize;
             self.text_len -= (next.text_before - key.text_before) as usize;
+            self.jsonb_len -= (next.jsonb_before - key.jsonb_before) as usize;
             count += 1;
         }
         Ok(count)
@@ -326,7 +336,7 @@ impl Parser<'_> {
         self.pos += word.len();
         self.room(1)?;
         self.out.push(cbor);
-        self.add_text(word.len())
+        self.add(word.len(), jsonb_size::SCALAR)
     }
 
     fn digits(&mut self) -> usize {
@@ -373,7 +383,7 @@ impl Parser<'_> {
             },
         };
         let text_len = number::write_json_number(text, &mut self.out).map_err(at)?;
-        self.add_text(text_len)
+        self.add(text_len, jsonb_size::number(text_len))
     }
 
     fn string(&mut self) -> Result<()> {
@@ -386,7 +396,7 @@ impl Parser<'_> {
                 write_head(&mut self.out, MAJOR_TEXT, len as u64);
                 self.out.extend_from_slice(&self.input[start..end]);
                 self.pos = end + 1;
-                self.add_text(len + 2)
+                self.add(len + 2, jsonb_size::string(len))
             }
             Some((end, b'\\')) => self.escaped_string(start, end),
             Some((end, byte)) => Err(self.syntax_at(
@@ -433,7 +443,7 @@ impl Parser<'_> {
         self.out.copy_within(head_at + width.., head_at + narrow);
         self.out.truncate(head_at + narrow + len);
         self.out[head_at..head_at + narrow].copy_from_slice(&bytes[..narrow]);
-        self.add_text(len + text_extra)
+        self.add(len + text_extra, jsonb_size::string(len))
     }
 
     /// Decode one escape sequence; returns how many more bytes than the decoded

@@ -11,6 +11,7 @@ pub mod error;
 pub mod format;
 pub mod json_in;
 pub mod json_out;
+pub mod jsonb_size;
 pub mod number;
 mod scan;
 pub mod stored_number;

@@ -1,12 +1,12 @@
 //! The checks binary input gets beyond well-formed CBOR, so that every stored
 //! snapshot is a document jsonb could hold and pgmem can print: no NUL in text, no
-//! duplicate keys, canonical numbers (docs/FORMAT.md), and JSON text within
-//! [`crate::text_limit`] of the CBOR's size.
+//! duplicate keys, canonical numbers (docs/FORMAT.md), JSON text within
+//! [`crate::text_limit`] of the CBOR's size, and a size jsonb can hold.
 use crate::cbor::{walk, Container, Integer, Number, Visitor};
 use crate::error::{corrupt, push, Error, Result};
 use crate::number::u128_digits;
 use crate::scan::string_stop;
-use crate::{stored_number, Interrupt, INTERRUPT_EVERY};
+use crate::{jsonb_size, stored_number, Interrupt, INTERRUPT_EVERY};
 
 struct Validator<'a> {
     cbor: &'a [u8],
@@ -15,8 +15,9 @@ struct Validator<'a> {
     keys: Vec<(u32, u32)>,
     /// Per open container: where its keys start in `keys` (objects only).
     open: Vec<Option<usize>>,
-    /// Length of the JSON text printed so far.
+    /// Length of the JSON text printed so far, and the jsonb size (see `jsonb_size`).
     text_len: usize,
+    jsonb_len: usize,
 }
 
 /// Check a CBOR document strictly, as `recv` must before anything is stored.
@@ -27,10 +28,14 @@ pub fn check(cbor: &[u8], interrupt: Interrupt) -> Result<()> {
         keys: Vec::new(),
         open: Vec::new(),
         text_len: 0,
+        jsonb_len: 0,
     };
     walk(cbor, &mut validator, interrupt)?;
     if validator.text_len > crate::text_limit(cbor.len()) {
         return Err(Error::TextTooLarge);
+    }
+    if validator.jsonb_len > jsonb_size::MAX {
+        return Err(Error::JsonbTooLarge);
     }
     Ok(())
 }
@@ -60,8 +65,9 @@ fn string_text_len(value: &str, interrupt: Interrupt) -> Result<usize> {
 }
 
 impl<'a> Validator<'a> {
-    fn add(&mut self, len: usize) {
-        self.text_len = self.text_len.saturating_add(len);
+    fn add(&mut self, text: usize, jsonb: usize) {
+        self.text_len = self.text_len.saturating_add(text);
+        self.jsonb_len = self.jsonb_len.saturating_add(jsonb);
     }
 
     fn key_text(&self, (offset, len): (u32, u32)) -> &'a [u8] {
@@ -71,12 +77,12 @@ impl<'a> Validator<'a> {
 
 impl<'a> Visitor<'a> for Validator<'a> {
     fn null(&mut self) -> Result<()> {
-        self.add(4);
+        self.add(4, jsonb_size::SCALAR);
         Ok(())
     }
 
     fn boolean(&mut self, value: bool) -> Result<()> {
-        self.add(if value { 4 } else { 5 });
+        self.add(if value { 4 } else { 5 }, jsonb_size::SCALAR);
         Ok(())
     }
 
@@ -88,19 +94,19 @@ impl<'a> Visitor<'a> for Validator<'a> {
             }
             _ => stored_number::check(value)?,
         };
-        self.add(len);
+        self.add(len, jsonb_size::number(len));
         Ok(())
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
         let len = string_text_len(value, self.interrupt)?;
-        self.add(len);
+        self.add(len, jsonb_size::string(value.len()));
         Ok(())
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
         let len = string_text_len(value, self.interrupt)?;
-        self.add(len);
+        self.add(len, jsonb_size::string(value.len()));
         // The walk hands out slices of the document: offsets fit the 32-bit header.
         let offset = value.as_ptr() as usize - self.cbor.as_ptr() as usize;
         push(&mut self.keys, (offset as u32, value.len() as u32))
@@ -109,7 +115,10 @@ impl<'a> Visitor<'a> for Validator<'a> {
     fn begin(&mut self, kind: Container, len: u64) -> Result<()> {
         // Brackets, commas between items, a colon per key.
         let colons = if kind == Container::Object { len } else { 0 };
-        self.add((2 + len.saturating_sub(1) + colons) as usize);
+        self.add(
+            (2 + len.saturating_sub(1) + colons) as usize,
+            jsonb_size::CONTAINER,
+        );
         let start = (kind == Container::Object).then_some(self.keys.len());
         push(&mut self.open, start)
     }

@@ -150,3 +150,23 @@ fn an_interrupt_stops_every_long_conversion() {
     assert_eq!(decode(&stored, stop), Err(Error::Interrupted));
     assert_eq!(validate(&stored, MAX, stop), Err(Error::Interrupted));
 }
+
+#[test]
+fn what_jsonb_could_not_hold_is_refused() {
+    // Small numbers cost jsonb 8 to 12 bytes each: 25 million outgrow its 256 MB.
+    let many = |n: usize| format!("[{}0]", "0,".repeat(n - 1));
+    assert_eq!(
+        encode(&many(25_000_000), 1, MAX, UNINTERRUPTED),
+        Err(Error::JsonbTooLarge)
+    );
+    let stored = encode(&many(10_000_000), 1, MAX, UNINTERRUPTED).unwrap();
+    assert_eq!(validate(&stored, MAX, UNINTERRUPTED), Ok(()));
+    let mut cbor = vec![0x9a];
+    cbor.extend(25_000_000u32.to_be_bytes());
+    cbor.resize(cbor.len() + 25_000_000, 0);
+    let stored = compress(&cbor, 1, UNINTERRUPTED).unwrap();
+    assert_eq!(
+        validate(&stored, MAX, UNINTERRUPTED),
+        Err(Error::JsonbTooLarge)
+    );
+}
