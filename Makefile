@@ -23,7 +23,7 @@ setup:
 	@scripts/setup.sh
 
 test: setup lint test-codec test-pg test-regress test-upgrade test-docker test-integration \
-	test-stress test-clients bench-smoke
+	test-stress fuzz-smoke test-clients bench-smoke
 
 lint:
 	cargo fmt --all --check

@@ -95,6 +95,8 @@ cbor = {
     "deep": b"\x81" * 10000 + b"\xf6",
     "too-deep": b"\x81" * 10001 + b"\xf6",
     "big-bignum": b"\xc2" + head(2, 2000) + b"\x01" * 2000,
+    "bignum-longest": b"\xc2" + head(2, 416) + b"\xff" * 416,
+    "text-near-limit": b"\x89" + b"\xc4\x82\x1a\x00\x01\xff\xff\x01" * 8 + b"\xfb" + bytes(7) + b"\x01",
     "many-keys": head(5, 40) + b"".join(head(3, 2) + b"k%c" % (48 + i % 36) + b"\x00" for i in range(40)),
 }
 for name, data in cbor.items():
@@ -125,17 +127,19 @@ for target in "${targets[@]}"; do
     fi
 done
 
+# A number from libFuzzer's last status line (`#runs DONE cov: N ft: N corp: N/size ...`).
+field() { sed -n "s/.* $1: \([0-9]*\).*/\1/p" <<<"$last"; }
 total=0
-printf '\n%-16s %12s %7s %8s %7s\n' target executions cov ft corpus
+printf '\n%-16s %12s %7s %8s %8s %7s\n' target executions cov ft corpus files
 for target in "${targets[@]}"; do
     log="$logs/$target.log"
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
-    cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last") ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+    cov=$(field cov) ft=$(field ft) corp=$(field corp)
     runs=${runs:-$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")}
     total=$((total + ${runs:-0}))
-    printf '%-16s %12s %7s %8s %7s\n' "$target" "${runs:-?}" "${cov:-?}" "${ft:-?}" \
-        "$(find "$corpus/$target" -type f | wc -l)"
+    printf '%-16s %12s %7s %8s %8s %7s\n' "$target" "${runs:-?}" "${cov:-?}" "${ft:-?}" \
+        "${corp:-?}" "$(find "$corpus/$target" -type f | wc -l)"
 done
 printf '%-16s %12s\n' total "$total"
 

@@ -4,7 +4,10 @@
 use crate::bigint;
 use crate::cbor::{Integer, Number};
 use crate::error::{corrupt, Result};
-use crate::number::{check_range, decimal_text_len, in_numeric_range, u128_digits, MAX_DIGITS};
+use crate::number::{
+    check_range, decimal_text_len, format_decimal, in_numeric_range, u128_digits,
+    write_json_number, MAX_DIGITS,
+};
 use crate::Interrupt;
 
 /// Check a number from binary input against the canonical rules; returns the length of
@@ -47,14 +50,18 @@ fn integer_digits(integer: Integer<'_>) -> Result<(bool, usize)> {
         Integer::Big { bytes, .. } if bytes.len() > bigint::MAX_BYTES => {
             check_range(MAX_DIGITS + 1, 0).map(|_| (false, 0))
         }
-        Integer::Big {
-            negative: false,
-            bytes,
-        } => Ok((false, bigint::decimal_digits(bytes))),
-        Integer::Big {
-            negative: true,
-            bytes,
-        } => Ok((true, bigint::decimal_digits(&bigint::increment(bytes)))),
+        Integer::Big { negative, bytes } => {
+            // A negative bignum's magnitude is one more than its bytes: it may be longer.
+            let magnitude = if negative {
+                bigint::increment(bytes)
+            } else {
+                bytes.to_vec()
+            };
+            if magnitude.len() > bigint::MAX_BYTES {
+                return check_range(MAX_DIGITS + 1, 0).map(|_| (false, 0));
+            }
+            Ok((negative, bigint::decimal_digits(&magnitude)))
+        }
     }
 }
 
@@ -101,6 +108,29 @@ pub fn integer_decimal(integer: Integer<'_>, interrupt: Interrupt) -> Result<(bo
             bigint::bytes_to_decimal(&bigint::increment(bytes), interrupt)?,
         ),
     })
+}
+
+/// Bytes of the CBOR text input writes for this number's printed text (what a dump
+/// and restore makes of it).
+pub fn canonical_len(number: Number<'_>, interrupt: Interrupt) -> Result<usize> {
+    let mut text = String::new();
+    match number {
+        Number::Integer(integer) => {
+            let (negative, digits) = integer_decimal(integer, interrupt)?;
+            text = format!("{}{digits}", if negative { "-" } else { "" });
+        }
+        Number::Decimal { exponent, mantissa } => {
+            let (negative, digits, exponent) = decimal(mantissa, exponent, interrupt)?;
+            let mut bytes = Vec::new();
+            format_decimal(&mut bytes, negative, &digits, exponent);
+            text = String::from_utf8(bytes).expect("digits are ASCII");
+        }
+        Number::Float64(f) => write_float(&mut text, f),
+        Number::Float32(f) => write_float(&mut text, f),
+    }
+    let mut cbor = Vec::new();
+    write_json_number(text.as_bytes(), &mut cbor)?;
+    Ok(cbor.len())
 }
 
 /// Floats print as the shortest decimal that reads back as the same float, in plain

@@ -2,7 +2,7 @@
 //! snapshot is a document jsonb could hold and pgmem can print: no NUL in text, no
 //! duplicate keys, canonical numbers (docs/FORMAT.md), JSON text within
 //! [`crate::text_limit`] of the CBOR's size, and a size jsonb can hold.
-use crate::cbor::{walk, Container, Integer, Number, Visitor};
+use crate::cbor::{head_size, walk, Container, Integer, Number, Visitor};
 use crate::error::{corrupt, push, Error, Result};
 use crate::number::u128_digits;
 use crate::scan::string_stop;
@@ -18,6 +18,9 @@ struct Validator<'a> {
     /// Length of the JSON text printed so far, and the jsonb size (see `jsonb_size`).
     text_len: usize,
     jsonb_len: usize,
+    /// Size of the CBOR that text input would write for the document: its printed text
+    /// must fit the text bound of that too, or a dump of it could not be restored.
+    canonical_len: usize,
 }
 
 /// Check a CBOR document strictly, as `recv` must before anything is stored.
@@ -29,9 +32,10 @@ pub fn check(cbor: &[u8], interrupt: Interrupt) -> Result<()> {
         open: Vec::new(),
         text_len: 0,
         jsonb_len: 0,
+        canonical_len: 0,
     };
     walk(cbor, &mut validator, interrupt)?;
-    if validator.text_len > crate::text_limit(cbor.len()) {
+    if validator.text_len > crate::text_limit(validator.canonical_len.min(cbor.len())) {
         return Err(Error::TextTooLarge);
     }
     if validator.jsonb_len > jsonb_size::MAX {
@@ -65,9 +69,10 @@ fn string_text_len(value: &str, interrupt: Interrupt) -> Result<usize> {
 }
 
 impl<'a> Validator<'a> {
-    fn add(&mut self, text: usize, jsonb: usize) {
+    fn add(&mut self, text: usize, jsonb: usize, canonical: usize) {
         self.text_len = self.text_len.saturating_add(text);
         self.jsonb_len = self.jsonb_len.saturating_add(jsonb);
+        self.canonical_len = self.canonical_len.saturating_add(canonical);
     }
 
     fn key_text(&self, (offset, len): (u32, u32)) -> &'a [u8] {
@@ -77,36 +82,43 @@ impl<'a> Validator<'a> {
 
 impl<'a> Visitor<'a> for Validator<'a> {
     fn null(&mut self) -> Result<()> {
-        self.add(4, jsonb_size::SCALAR);
+        self.add(4, jsonb_size::SCALAR, 1);
         Ok(())
     }
 
     fn boolean(&mut self, value: bool) -> Result<()> {
-        self.add(if value { 4 } else { 5 }, jsonb_size::SCALAR);
+        self.add(if value { 4 } else { 5 }, jsonb_size::SCALAR, 1);
         Ok(())
     }
 
     fn number(&mut self, value: Number<'_>) -> Result<()> {
-        let len = match value {
+        let (len, canonical) = match value {
             // The common case, in range whatever its value.
             Number::Integer(Integer::Small(n)) => {
-                usize::from(n < 0) + u128_digits(n.unsigned_abs())
+                let magnitude = if n < 0 { -1 - n } else { n };
+                let text = usize::from(n < 0) + u128_digits(n.unsigned_abs());
+                (text, head_size(magnitude as u64))
             }
-            _ => stored_number::check(value)?,
+            _ => {
+                let len = stored_number::check(value)?;
+                (len, stored_number::canonical_len(value, self.interrupt)?)
+            }
         };
-        self.add(len, jsonb_size::number(len));
+        self.add(len, jsonb_size::number(len), canonical);
         Ok(())
     }
 
     fn string(&mut self, value: &'a str) -> Result<()> {
         let len = string_text_len(value, self.interrupt)?;
-        self.add(len, jsonb_size::string(value.len()));
+        let canonical = head_size(value.len() as u64) + value.len();
+        self.add(len, jsonb_size::string(value.len()), canonical);
         Ok(())
     }
 
     fn key(&mut self, value: &'a str) -> Result<()> {
         let len = string_text_len(value, self.interrupt)?;
-        self.add(len, jsonb_size::string(value.len()));
+        let canonical = head_size(value.len() as u64) + value.len();
+        self.add(len, jsonb_size::string(value.len()), canonical);
         // The walk hands out slices of the document: offsets fit the 32-bit header.
         let offset = value.as_ptr() as usize - self.cbor.as_ptr() as usize;
         push(&mut self.keys, (offset as u32, value.len() as u32))
@@ -118,6 +130,7 @@ impl<'a> Visitor<'a> for Validator<'a> {
         self.add(
             (2 + len.saturating_sub(1) + colons) as usize,
             jsonb_size::CONTAINER,
+            head_size(len),
         );
         let start = (kind == Container::Object).then_some(self.keys.len());
         push(&mut self.open, start)
