@@ -54,9 +54,8 @@ pub fn bytes_to_decimal(bytes: &[u8], interrupt: Interrupt) -> Result<String> {
         .collect();
     let mut groups = Vec::new();
     while !limbs.is_empty() {
-        if groups.len() % 256 == 255 {
-            interrupt()?;
-        }
+        // One pass over the limbs: at most tens of microseconds for a stored value.
+        interrupt()?;
         let mut rem = 0u64;
         for limb in limbs.iter_mut() {
             let v = (rem << 32) | u64::from(*limb);

@@ -137,7 +137,7 @@ pub fn decompress(stored: &[u8], max_bytes: usize, interrupt: Interrupt) -> Resu
     match zstd_safe::get_frame_content_size(frame) {
         Ok(Some(claimed)) if claimed == raw as u64 => {}
         Ok(Some(_)) => return corrupt("zstd frame size disagrees with the pgmem_snapshot header"),
-        Ok(None) => return Err(undeclared_size(frame, max_bytes)),
+        Ok(None) => return Err(undeclared_size(frame, max_bytes, interrupt)?),
         Err(_) => return corrupt("pgmem_snapshot payload is not a zstd frame"),
     }
     // zstd decoders ignore the descriptor's unused bit; pgmem never sets it, so a
@@ -229,21 +229,22 @@ fn stream_decompress(
 /// compressors do by default). One that does not is refused; if it expands past
 /// `max_bytes` it is a decompression bomb and says so. Counting stops one byte past
 /// the limit and keeps nothing, so a bomb costs no memory.
-fn undeclared_size(frame: &[u8], max_bytes: usize) -> Error {
+fn undeclared_size(frame: &[u8], max_bytes: usize, interrupt: Interrupt) -> Result<Error> {
     let mut expanded = 0usize;
     if let Ok(decoder) = zstd::stream::read::Decoder::with_buffer(frame) {
         let mut limited = decoder.take(max_bytes as u64 + 1);
         let mut sink = [0u8; 64 * 1024];
         while let Ok(n @ 1..) = limited.read(&mut sink) {
             expanded += n;
+            interrupt()?;
         }
     }
-    if expanded > max_bytes {
+    Ok(if expanded > max_bytes {
         Error::TooLarge {
             size: None,
             limit: max_bytes as u64,
         }
     } else {
         Error::Corrupt("zstd frame does not declare its content size".into())
-    }
+    })
 }

@@ -92,8 +92,15 @@ pub fn decimal(
     Ok((negative, digits, exponent))
 }
 
+/// The longest bignum versions before 0.3.0 accepted: more digits than any `numeric`.
+const LEGACY_MAX_BIGNUM_BYTES: usize = 61_300;
+
 /// Sign and decimal digits of a stored integer (bignums of any length).
 pub fn integer_decimal(integer: Integer<'_>, interrupt: Interrupt) -> Result<(bool, String)> {
+    // No version ever stored a bignum of more digits than numeric holds (61,300 bytes).
+    if matches!(integer, Integer::Big { bytes, .. } if bytes.len() > LEGACY_MAX_BIGNUM_BYTES) {
+        return corrupt("stored bignum is outside the range of type numeric");
+    }
     Ok(match integer {
         Integer::Small(n) => (n < 0, n.unsigned_abs().to_string()),
         Integer::Big {
