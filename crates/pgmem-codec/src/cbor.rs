@@ -54,20 +54,22 @@ pub fn head_size(n: u64) -> usize {
     }
 }
 
+/// The head at `at` of CBOR pgmem wrote itself (so well formed): its major type,
+/// additional information, argument and length in bytes.
+pub fn head_at(data: &[u8], at: usize) -> (u8, u8, u64, usize) {
+    let (major, info) = (data[at] >> 5, data[at] & 0x1f);
+    let width = match info {
+        0..=23 => return (major, info, u64::from(info), 1),
+        _ => 1usize << (info - 24),
+    };
+    let value = (data[at + 1..=at + width].iter()).fold(0u64, |v, &b| (v << 8) | u64::from(b));
+    (major, info, value, 1 + width)
+}
+
 /// The content of the text string whose head starts at `at` (written by pgmem).
 pub fn text_at(data: &[u8], at: usize) -> &[u8] {
-    let info = data[at] & 0x1f;
-    let (len, start) = match info {
-        0..=23 => (u64::from(info), at + 1),
-        _ => {
-            let n = 1usize << (info - 24);
-            let len = data[at + 1..=at + n]
-                .iter()
-                .fold(0u64, |v, &b| (v << 8) | u64::from(b));
-            (len, at + 1 + n)
-        }
-    };
-    &data[start..start + len as usize]
+    let (_, _, len, head_len) = head_at(data, at);
+    &data[at + head_len..at + head_len + len as usize]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,10 +9,10 @@
 //! "Limits"). The length of the JSON text the document will
 //! print is counted as it is parsed, to hold it within [`crate::text_limit`].
 use crate::cbor::{
-    head, head_size, text_at, write_head, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_TEXT,
+    head, head_at, head_size, text_at, write_head, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_TEXT,
 };
 use crate::error::{push, Error, Position, Result};
-use crate::scan::string_stop;
+use crate::scan::{escape_extra, string_stop};
 use crate::{jsonb_size, number, Interrupt, INTERRUPT_EVERY, MAX_DEPTH};
 
 /// The width of a container head before its count is known: `0x9a`/`0xba` + u32.
@@ -464,7 +464,7 @@ impl Parser<'_> {
         };
         self.pos += 2;
         push(&mut self.out, simple)?;
-        Ok(usize::from(simple != b'/'))
+        Ok(escape_extra(simple))
     }
 
     fn hex4(&self, at: usize) -> Option<u32> {
@@ -514,11 +514,7 @@ impl Parser<'_> {
         let ch = char::from_u32(code).ok_or_else(|| bad(self, "invalid Unicode escape"))?;
         crate::error::extend(&mut self.out, ch.encode_utf8(&mut [0; 4]).as_bytes())?;
         // Printing escapes control characters again: `\n` style, or `\u00XX`.
-        Ok(match code {
-            0x08 | 0x0c | 0x0a | 0x0d | 0x09 | 0x22 | 0x5c => 1,
-            0..=0x1f => 5,
-            _ => 0,
-        })
+        Ok(u8::try_from(code).map_or(0, escape_extra))
     }
 
     fn syntax_at(&self, offset: usize, message: String) -> Error {
@@ -582,16 +578,7 @@ impl Parser<'_> {
                 (read, run) = (stop, stop);
                 continue;
             }
-            let (major, info) = (out[read] >> 5, out[read] & 0x1f);
-            let width = match info {
-                0..=23 => 0,
-                _ => 1usize << (info - 24),
-            };
-            let value = match width {
-                0 => u64::from(info),
-                _ => (out[read + 1..=read + width].iter())
-                    .fold(0u64, |v, &b| (v << 8) | u64::from(b)),
-            };
+            let (major, info, value, head_len) = head_at(out, read);
             match major {
                 // Placeholders are the only 4-byte container heads pgmem writes that
                 // may narrow (a decimal fraction's pair is a 1-byte head).
@@ -603,8 +590,8 @@ impl Parser<'_> {
                     read += PLACEHOLDER;
                     run = read;
                 }
-                MAJOR_TEXT | MAJOR_BYTES => read += 1 + width + value as usize,
-                _ => read += 1 + width,
+                MAJOR_TEXT | MAJOR_BYTES => read += head_len + value as usize,
+                _ => read += head_len,
             }
         }
         flush(out, run, end, &mut write);

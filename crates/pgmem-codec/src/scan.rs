@@ -26,9 +26,33 @@ pub fn string_stop(bytes: &[u8]) -> Option<usize> {
         .map(|i| offset + i)
 }
 
+/// How many bytes more than itself printing `byte` in a JSON string takes: 1 for the
+/// escapes with a letter (`\"`, `\\`, `\n`, ...), 5 for other control characters
+/// (`\u00XX`), 0 for the rest. The writer's escapes, counted before writing.
+pub fn escape_extra(byte: u8) -> usize {
+    match byte {
+        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+        0..=0x1f => 5,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::string_stop;
+    use super::{escape_extra, string_stop};
+
+    #[test]
+    fn escape_extra_counts_what_the_writer_adds() {
+        for byte in 0..=0x7fu8 {
+            let text = char::from(byte).to_string();
+            let printed = crate::json_out::to_json(
+                &[&[0x60 | 1][..], text.as_bytes()].concat(),
+                crate::UNINTERRUPTED,
+            )
+            .unwrap();
+            assert_eq!(printed.len(), 3 + escape_extra(byte), "byte {byte:#x}");
+        }
+    }
 
     fn reference(bytes: &[u8]) -> Option<usize> {
         bytes

@@ -52,15 +52,17 @@ fn integer_digits(integer: Integer<'_>) -> Result<(bool, usize)> {
         }
         Integer::Big { negative, bytes } => {
             // A negative bignum's magnitude is one more than its bytes: it may be longer.
+            let incremented;
             let magnitude = if negative {
-                bigint::increment(bytes)
+                incremented = bigint::increment(bytes);
+                &incremented
             } else {
-                bytes.to_vec()
+                bytes
             };
             if magnitude.len() > bigint::MAX_BYTES {
                 return check_range(MAX_DIGITS + 1, 0).map(|_| (false, 0));
             }
-            Ok((negative, bigint::decimal_digits(&magnitude)))
+            Ok((negative, bigint::decimal_digits(magnitude)))
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::cbor::{head_size, walk, Container, Integer, Number, Visitor};
 use crate::error::{corrupt, push, Error, Result};
 use crate::number::u128_digits;
-use crate::scan::string_stop;
+use crate::scan::{escape_extra, string_stop};
 use crate::{jsonb_size, stored_number, Interrupt, INTERRUPT_EVERY};
 
 struct Validator<'a> {
@@ -54,15 +54,10 @@ fn string_text_len(value: &str, interrupt: Interrupt) -> Result<usize> {
         if escapes.is_multiple_of(INTERRUPT_EVERY) {
             interrupt()?;
         }
-        len += match rest[at] {
-            0 => {
-                return corrupt(
-                    "CBOR text string contains a NUL character, which jsonb cannot hold",
-                )
-            }
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-            _ => 5,
-        };
+        if rest[at] == 0 {
+            return corrupt("CBOR text string contains a NUL character, which jsonb cannot hold");
+        }
+        len += escape_extra(rest[at]);
         rest = &rest[at + 1..];
     }
     Ok(len)
