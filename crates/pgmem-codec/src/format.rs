@@ -50,16 +50,7 @@ pub fn raw_len(stored: &[u8]) -> Result<u32> {
 
 /// Header plus a checksummed zstd frame of `cbor` at `level`.
 pub fn compress(cbor: &[u8], level: i32, interrupt: Interrupt) -> Result<Vec<u8>> {
-    let raw = u32::try_from(cbor.len()).map_err(|_| Error::TooLarge {
-        size: Some(cbor.len() as u64),
-        limit: u64::from(u32::MAX),
-    })?;
-    let mut out = Vec::new();
-    out.try_reserve_exact(HEADER_LEN + zstd_safe::compress_bound(cbor.len()))
-        .map_err(|_| Error::OutOfMemory)?;
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&[VERSION, CODEC_ZSTD_CBOR]);
-    out.extend_from_slice(&raw.to_be_bytes());
+    let mut out = with_header(cbor, CODEC_ZSTD_CBOR, &[])?;
     COMPRESSOR.with(|cell| {
         let mut cached = cell.borrow_mut();
         if cached.as_ref().map(|(l, _)| *l) != Some(level) {
@@ -71,11 +62,33 @@ pub fn compress(cbor: &[u8], level: i32, interrupt: Interrupt) -> Result<Vec<u8>
     Ok(out)
 }
 
+/// A buffer holding the header of a value of `codec` for `cbor`, then `extra` header
+/// bytes, with room for the whole zstd frame after them.
+pub(crate) fn with_header(cbor: &[u8], codec: u8, extra: &[u8]) -> Result<Vec<u8>> {
+    let raw = u32::try_from(cbor.len()).map_err(|_| Error::TooLarge {
+        size: Some(cbor.len() as u64),
+        limit: u64::from(u32::MAX),
+    })?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(HEADER_LEN + extra.len() + zstd_safe::compress_bound(cbor.len()))
+        .map_err(|_| Error::OutOfMemory)?;
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[VERSION, codec]);
+    out.extend_from_slice(&raw.to_be_bytes());
+    out.extend_from_slice(extra);
+    Ok(out)
+}
+
 /// A context that writes the content size and a checksum (any flipped bit in the
 /// frame is then caught on decode). The level is range-checked by its setting, so
 /// zstd can only fail here for memory.
 fn compressor(level: i32) -> Result<CCtx<'static>> {
     let mut cctx = CCtx::try_create().ok_or(Error::OutOfMemory)?;
+    set_parameters(&mut cctx, level)?;
+    Ok(cctx)
+}
+
+pub(crate) fn set_parameters(cctx: &mut CCtx, level: i32) -> Result<()> {
     for parameter in [
         CParameter::CompressionLevel(level),
         CParameter::ChecksumFlag(true),
@@ -84,11 +97,11 @@ fn compressor(level: i32) -> Result<CCtx<'static>> {
         cctx.set_parameter(parameter)
             .map_err(|_| Error::OutOfMemory)?;
     }
-    Ok(cctx)
+    Ok(())
 }
 
 /// One frame, [`STEP`] bytes of input at a time; `out` has room for the whole frame.
-fn stream_compress(
+pub(crate) fn stream_compress(
     cctx: &mut CCtx,
     cbor: &[u8],
     out: &mut Vec<u8>,
@@ -131,7 +144,18 @@ fn stream_compress(
 /// bounds what a header or frame may claim and what a frame may expand to.
 pub fn decompress(stored: &[u8], max_bytes: usize, interrupt: Interrupt) -> Result<Vec<u8>> {
     let raw = raw_len(stored)? as usize;
-    let frame = &stored[HEADER_LEN..];
+    inflate(&stored[HEADER_LEN..], raw, max_bytes, None, interrupt)
+}
+
+/// The `raw` bytes a zstd frame holds, decompressed with `prefix` (the raw content it
+/// was compressed against) when it has one.
+pub(crate) fn inflate(
+    frame: &[u8],
+    raw: usize,
+    max_bytes: usize,
+    prefix: Option<&[u8]>,
+    interrupt: Interrupt,
+) -> Result<Vec<u8>> {
     // Header and frame must agree before either's claim is believed: a flipped bit
     // in a length is damage (22P03), an honest claim past the limit is too large.
     match zstd_safe::get_frame_content_size(frame) {
@@ -167,12 +191,22 @@ pub fn decompress(stored: &[u8], max_bytes: usize, interrupt: Interrupt) -> Resu
             *cached = Some(DCtx::try_create().ok_or(Error::OutOfMemory)?);
         }
         let dctx = cached.as_mut().expect("decompressor was just created");
-        if raw <= STEP {
-            dctx.reset(ResetDirective::SessionOnly)
-                .map_err(|_| Error::OutOfMemory)?;
-            dctx.decompress(&mut out, frame).map_err(damaged)
-        } else {
-            stream_decompress(dctx, frame, raw, &mut out, interrupt)
+        // Also drops a prefix an interrupted call may have left behind.
+        dctx.reset(ResetDirective::SessionAndParameters)
+            .map_err(|_| Error::OutOfMemory)?;
+        match prefix {
+            Some(prefix) if raw <= STEP => dctx
+                .decompress_using_dict(&mut out, frame, prefix)
+                .map_err(damaged),
+            None if raw <= STEP => dctx.decompress(&mut out, frame).map_err(damaged),
+            _ => {
+                // Copied into the context: one step's call cannot hold a borrow.
+                if let Some(prefix) = prefix {
+                    dctx.load_dictionary(prefix)
+                        .map_err(|_| Error::OutOfMemory)?;
+                }
+                stream_decompress(dctx, frame, raw, &mut out, interrupt)
+            }
         }
     })?;
     // zstd stops at the frame's declared size, which equals the header's: a frame
@@ -199,8 +233,6 @@ fn stream_decompress(
     out: &mut Vec<u8>,
     interrupt: Interrupt,
 ) -> Result<usize> {
-    dctx.reset(ResetDirective::SessionOnly)
-        .map_err(|_| Error::OutOfMemory)?;
     let mut input = InBuffer::around(frame);
     let mut written = 0;
     loop {

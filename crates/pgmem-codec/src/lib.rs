@@ -4,9 +4,13 @@
 //!
 //! Layers, each its own module: [`json_in`] (text to CBOR), [`json_out`] (CBOR to
 //! text), [`validate`] (strict checks for binary input), [`format`] (the header and
-//! the zstd frame), with [`cbor`], [`number`] and [`bigint`] beneath them.
+//! the zstd frame), with [`cbor`], [`number`] and [`bigint`] beneath them. Checkpoints
+//! add [`delta`] frames (stored against a base document), [`chain`] (reading a
+//! keyframe and its deltas) and [`uncompressed`] (a value that is cheap to rebuild).
 pub mod bigint;
 pub mod cbor;
+pub mod chain;
+pub mod delta;
 pub mod error;
 pub mod format;
 pub mod json_in;
@@ -15,6 +19,7 @@ pub mod jsonb_size;
 pub mod number;
 mod scan;
 pub mod stored_number;
+pub mod uncompressed;
 pub mod validate;
 
 pub use error::{Error, Position, Result};
