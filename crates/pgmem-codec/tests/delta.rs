@@ -234,7 +234,10 @@ fn large_documents_make_deltas_across_the_window() {
 
 /// A document after an agent's turn: some of the old one kept, some rewritten
 /// (agents shorten old tool output), something appended.
-fn edited() -> impl Strategy<Value = (Vec<u8>, Vec<(usize, usize, Vec<u8>)>)> {
+/// Replace `.1` bytes at `.0` with `.2`.
+type Edit = (usize, usize, Vec<u8>);
+
+fn edited() -> impl Strategy<Value = (Vec<u8>, Vec<Edit>)> {
     (
         proptest::collection::vec(any::<u8>(), 0..2000),
         proptest::collection::vec(
@@ -248,7 +251,7 @@ fn edited() -> impl Strategy<Value = (Vec<u8>, Vec<(usize, usize, Vec<u8>)>)> {
     )
 }
 
-fn apply(base: &[u8], edits: &[(usize, usize, Vec<u8>)]) -> Vec<u8> {
+fn apply(base: &[u8], edits: &[Edit]) -> Vec<u8> {
     let mut doc = base.to_vec();
     for (at, remove, insert) in edits {
         let at = (*at).min(doc.len());
