@@ -1,5 +1,12 @@
 -- Checkpoints (README, "Checkpoints"): snapshots of an agent session, saved after each turn.
 --
+-- A checkpoint is stored as a frame (docs/FORMAT.md): a keyframe, which is a complete
+-- pgmem_snapshot value, or a delta frame against its base checkpoint (base_id) in the
+-- same session. Deltas never leave the table: every function returns or describes
+-- complete snapshots. Writers to one session serialise on pgmem_checkpoint_lock, and
+-- before a checkpoint goes (deleted, replaced, pruned, expired) the checkpoints stored
+-- against it are re-encoded in the same transaction (pgmem_checkpoint_unlink).
+--
 -- Reads are single-statement SQL functions with standard (BEGIN ATOMIC) bodies: names
 -- are bound when the extension is created, so the caller's search_path cannot change
 -- what they read, and the planner inlines them into the caller's query, index and all.
@@ -12,16 +19,127 @@ CREATE TABLE pgmem_checkpoints (
     parent_id     text NULL,
     label         text NULL,
     metadata      jsonb NOT NULL DEFAULT '{}',
-    snapshot      pgmem_snapshot NOT NULL,
+    frame         bytea NOT NULL,
     saved_at      timestamptz NOT NULL,
+    base_id       text NULL CHECK (base_id <> checkpoint_id),
     CONSTRAINT pgmem_checkpoints_pkey PRIMARY KEY (session_id, checkpoint_id)
 );
 -- Serves "latest of a session" and "newest first" (and paging) without a sort.
 CREATE INDEX pgmem_checkpoints_newest ON pgmem_checkpoints (session_id, saved_at DESC, checkpoint_id DESC);
--- The type's storage already is external; said again so the column's intent is plain.
-ALTER TABLE pgmem_checkpoints ALTER COLUMN snapshot SET STORAGE EXTERNAL;
+-- Expiry across all sessions, oldest first, in bounded batches.
+CREATE INDEX pgmem_checkpoints_saved_at ON pgmem_checkpoints (saved_at);
+-- Frames are compressed already: TOAST keeps them out of line without compressing again,
+-- and reads the header of a large one without fetching the rest.
+ALTER TABLE pgmem_checkpoints ALTER COLUMN frame SET STORAGE EXTERNAL;
 -- An extension's tables are dumped empty unless registered: keep every checkpoint.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_checkpoints', '');
+
+-- The storage primitives, in the library (src/checkpoint.rs). Each takes a checkpoint's
+-- chain as pgmem_checkpoint_chain reads it.
+CREATE FUNCTION pgmem_checkpoint_encode(session_id text, checkpoint_id text, chain_ids text[],
+                                        chain_frames bytea[], snapshot pgmem_snapshot)
+RETURNS TABLE (frame bytea, base_id text)
+    AS 'MODULE_PATHNAME', 'pgmem_checkpoint_encode_wrapper'
+    LANGUAGE c STABLE PARALLEL SAFE ROWS 1;
+CREATE FUNCTION pgmem_checkpoint_rebase(session_id text, chain_ids text[], chain_frames bytea[],
+                                        removed text[])
+RETURNS TABLE (frame bytea, base_id text)
+    AS 'MODULE_PATHNAME', 'pgmem_checkpoint_rebase_wrapper'
+    LANGUAGE c STABLE STRICT PARALLEL SAFE ROWS 1;
+CREATE FUNCTION pgmem_checkpoint_snapshot(session_id text, chain_ids text[], chain_frames bytea[])
+RETURNS pgmem_snapshot
+    AS 'MODULE_PATHNAME', 'pgmem_checkpoint_snapshot_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_frame_raw_size(frame bytea) RETURNS integer
+    AS 'MODULE_PATHNAME', 'pgmem_frame_raw_size_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+
+-- A checkpoint's chain, keyframe first: the frames its document is read from. One row;
+-- NULL arrays when there is no such checkpoint.
+CREATE FUNCTION pgmem_checkpoint_chain(session_id text, checkpoint_id text)
+RETURNS TABLE (ids text[], frames bytea[])
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH RECURSIVE chain (checkpoint_id, base_id, frame, n) AS (
+        SELECT c.checkpoint_id, c.base_id, c.frame, 1
+        FROM @extschema@.pgmem_checkpoints c
+        WHERE c.session_id = pgmem_checkpoint_chain.session_id
+          AND c.checkpoint_id = pgmem_checkpoint_chain.checkpoint_id
+        UNION ALL
+        SELECT b.checkpoint_id, b.base_id, b.frame, chain.n + 1
+        FROM chain
+        JOIN @extschema@.pgmem_checkpoints b
+          ON b.session_id = pgmem_checkpoint_chain.session_id AND b.checkpoint_id = chain.base_id
+        -- Chains are never longer than the largest keyframe interval (1000); this bound
+        -- ends a cycle that only rows written by hand could make (then reported damaged).
+        WHERE chain.n <= 1000
+    )
+    SELECT pg_catalog.array_agg(chain.checkpoint_id ORDER BY chain.n DESC),
+           pg_catalog.array_agg(chain.frame ORDER BY chain.n DESC)
+    FROM chain;
+END;
+
+-- Writers to one session take this lock first, so that re-encoding and saving never
+-- interleave on a session; sessions do not block each other. A pair of int4 keys, as
+-- for episodes, in a space of its own.
+CREATE FUNCTION pgmem_checkpoint_lock(session_id text) RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgmem_checkpoints'),
+                                            pg_catalog.hashtext(pgmem_checkpoint_lock.session_id));
+END;
+
+-- Before the checkpoints in `removed` go, every checkpoint of the session stored against
+-- one of them is re-encoded against the nearest checkpoint before it that stays (or as a
+-- keyframe). Returns how many were re-encoded. The caller holds the session's lock.
+CREATE FUNCTION pgmem_checkpoint_unlink(session_id text, removed text[]) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dependent text;
+    chain record;
+    stored record;
+    n bigint := 0;
+BEGIN
+    FOR dependent IN
+        SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+        WHERE c.session_id = pgmem_checkpoint_unlink.session_id
+          AND c.base_id = ANY (pgmem_checkpoint_unlink.removed)
+          AND c.checkpoint_id <> ALL (pgmem_checkpoint_unlink.removed)
+    LOOP
+        -- Ancestors' documents never change, only their frames: the order is free.
+        SELECT ch.ids, ch.frames INTO chain
+        FROM @extschema@.pgmem_checkpoint_chain(pgmem_checkpoint_unlink.session_id, dependent) ch;
+        SELECT r.frame, r.base_id INTO stored
+        FROM @extschema@.pgmem_checkpoint_rebase(pgmem_checkpoint_unlink.session_id, chain.ids,
+                                                 chain.frames, pgmem_checkpoint_unlink.removed) r;
+        UPDATE @extschema@.pgmem_checkpoints c SET frame = stored.frame, base_id = stored.base_id
+        WHERE c.session_id = pgmem_checkpoint_unlink.session_id AND c.checkpoint_id = dependent;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+-- Delete checkpoints `removed` of a session, keeping everything else loadable; the
+-- caller holds the session's lock. Returns how many were deleted.
+CREATE FUNCTION pgmem_checkpoint_remove(session_id text, removed text[]) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    deleted bigint;
+BEGIN
+    PERFORM @extschema@.pgmem_checkpoint_unlink(pgmem_checkpoint_remove.session_id,
+                                                pgmem_checkpoint_remove.removed);
+    DELETE FROM @extschema@.pgmem_checkpoints c
+    WHERE c.session_id = pgmem_checkpoint_remove.session_id
+      AND c.checkpoint_id = ANY (pgmem_checkpoint_remove.removed);
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
 
 CREATE FUNCTION pgmem_checkpoint_save(
     session_id text,
@@ -38,6 +156,9 @@ DECLARE
     sid text;
     cid text;
     pid text;
+    bid text;
+    chain record;
+    stored record;
 BEGIN
     -- Arguments are checked first, so an error names the argument and nothing else.
     IF pgmem_checkpoint_save.snapshot IS NULL THEN
@@ -50,17 +171,37 @@ BEGIN
     IF pgmem_checkpoint_save.parent_id IS NOT NULL THEN
         pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
     END IF;
+    PERFORM @extschema@.pgmem_checkpoint_lock(sid);
+    -- Saving over a checkpoint replaces it: what is stored against it moves off first.
+    IF EXISTS (SELECT FROM @extschema@.pgmem_checkpoints c
+               WHERE c.session_id = sid AND c.checkpoint_id = cid) THEN
+        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    END IF;
+    -- The base: the parent when it is in the session, else the session's latest.
+    SELECT c.checkpoint_id INTO bid FROM @extschema@.pgmem_checkpoints c
+    WHERE c.session_id = sid AND c.checkpoint_id = pid AND c.checkpoint_id <> cid;
+    IF bid IS NULL THEN
+        SELECT c.checkpoint_id INTO bid FROM @extschema@.pgmem_checkpoints c
+        WHERE c.session_id = sid AND c.checkpoint_id <> cid
+        ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+        LIMIT 1;
+    END IF;
+    SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
+    SELECT e.frame, e.base_id INTO stored
+    FROM @extschema@.pgmem_checkpoint_encode(sid, cid, chain.ids, chain.frames,
+                                             pgmem_checkpoint_save.snapshot) e;
     INSERT INTO @extschema@.pgmem_checkpoints AS c
-        (session_id, checkpoint_id, parent_id, label, metadata, snapshot, saved_at)
+        (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
     VALUES (sid, cid, pid, pgmem_checkpoint_save.label,
-            coalesce(pgmem_checkpoint_save.metadata, '{}'), pgmem_checkpoint_save.snapshot,
-            clock_timestamp())
+            coalesce(pgmem_checkpoint_save.metadata, '{}'), stored.frame, clock_timestamp(),
+            stored.base_id)
     ON CONFLICT ON CONSTRAINT pgmem_checkpoints_pkey DO UPDATE
         SET parent_id = excluded.parent_id,
             label = excluded.label,
             metadata = excluded.metadata,
-            snapshot = excluded.snapshot,
-            saved_at = excluded.saved_at;
+            frame = excluded.frame,
+            saved_at = excluded.saved_at,
+            base_id = excluded.base_id;
     RETURN cid;
 END
 $$;
@@ -76,19 +217,24 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- Exactly one branch runs: each is gated on whether a checkpoint_id was given.
-    (SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
-     FROM @extschema@.pgmem_checkpoints c
-     WHERE pgmem_checkpoint_load.checkpoint_id IS NULL
-       AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
-     ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-     LIMIT 1)
-    UNION ALL
-    SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at, c.snapshot
-    FROM @extschema@.pgmem_checkpoints c
-    WHERE pgmem_checkpoint_load.checkpoint_id IS NOT NULL
-      AND c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
-      AND c.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id');
+    SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at,
+           @extschema@.pgmem_checkpoint_snapshot(c.session_id, ch.ids, ch.frames)
+    FROM (
+        -- Exactly one branch runs: each is gated on whether a checkpoint_id was given.
+        (SELECT l.session_id, l.checkpoint_id, l.parent_id, l.label, l.metadata, l.saved_at
+         FROM @extschema@.pgmem_checkpoints l
+         WHERE pgmem_checkpoint_load.checkpoint_id IS NULL
+           AND l.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+         ORDER BY l.saved_at DESC, l.checkpoint_id DESC
+         LIMIT 1)
+        UNION ALL
+        SELECT g.session_id, g.checkpoint_id, g.parent_id, g.label, g.metadata, g.saved_at
+        FROM @extschema@.pgmem_checkpoints g
+        WHERE pgmem_checkpoint_load.checkpoint_id IS NOT NULL
+          AND g.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+          AND g.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id')
+    ) c
+    CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_chain(c.session_id, c.checkpoint_id) ch;
 END;
 
 CREATE FUNCTION pgmem_checkpoint_list(
@@ -108,8 +254,8 @@ CREATE FUNCTION pgmem_checkpoint_list(
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT c.checkpoint_id, c.parent_id, c.label, c.metadata, c.saved_at,
-           @extschema@.pgmem_snapshot_raw_size(c.snapshot),
-           @extschema@.pgmem_snapshot_stored_size(c.snapshot)
+           @extschema@.pgmem_frame_raw_size(c.frame),
+           pg_catalog.octet_length(c.frame)
     FROM @extschema@.pgmem_checkpoints c
     WHERE c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.session_id, 'session_id')
       -- The page ends before before_id (no rows when it is not in the session); without
@@ -135,17 +281,137 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sid text;
-    cid text;
     deleted bigint;
 BEGIN
     sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.session_id, 'session_id');
+    PERFORM @extschema@.pgmem_checkpoint_lock(sid);
     IF pgmem_checkpoint_delete.checkpoint_id IS NULL THEN
         DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid;
-    ELSE
-        cid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id');
-        DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid AND c.checkpoint_id = cid;
+        GET DIAGNOSTICS deleted = ROW_COUNT;
+        RETURN deleted;
     END IF;
-    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN @extschema@.pgmem_checkpoint_remove(sid, ARRAY[
+        @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id')]);
+END
+$$;
+
+-- Whether a newer checkpoint of the session exists: the latest is never superseded.
+CREATE FUNCTION pgmem_checkpoint_superseded(session_id text, saved_at timestamptz, checkpoint_id text)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT EXISTS (
+        SELECT FROM @extschema@.pgmem_checkpoints n
+        WHERE n.session_id = pgmem_checkpoint_superseded.session_id
+          AND (n.saved_at, n.checkpoint_id)
+              > (pgmem_checkpoint_superseded.saved_at, pgmem_checkpoint_superseded.checkpoint_id));
+END;
+
+CREATE FUNCTION pgmem_checkpoint_prune(session_ids text[] DEFAULT NULL, keep integer DEFAULT 1)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sid text;
+    removed text[];
+    deleted bigint := 0;
+BEGIN
+    IF pgmem_checkpoint_prune.keep IS NULL OR pgmem_checkpoint_prune.keep < 0 THEN
+        RAISE EXCEPTION 'keep must be 0 or more, not %', coalesce(pgmem_checkpoint_prune.keep::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Sessions in one order, so that two prunes never wait for each other in a cycle.
+    FOR sid IN
+        SELECT DISTINCT c.session_id FROM @extschema@.pgmem_checkpoints c
+        WHERE pgmem_checkpoint_prune.session_ids IS NULL
+           OR c.session_id = ANY (pgmem_checkpoint_prune.session_ids)
+        ORDER BY c.session_id
+    LOOP
+        PERFORM @extschema@.pgmem_checkpoint_lock(sid);
+        removed := ARRAY(
+            SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+            WHERE c.session_id = sid
+            ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+            OFFSET pgmem_checkpoint_prune.keep);
+        IF cardinality(removed) > 0 THEN
+            deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, removed);
+        END IF;
+    END LOOP;
     RETURN deleted;
 END
 $$;
+
+CREATE FUNCTION pgmem_checkpoint_expire(
+    older_than interval,
+    keep_latest boolean DEFAULT true,
+    max_rows integer DEFAULT 10000
+) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cutoff timestamptz;
+    sids text[];
+    cids text[];
+    sid text;
+    removed text[];
+    deleted bigint := 0;
+BEGIN
+    cutoff := @extschema@.pgmem_expiry_cutoff(pgmem_checkpoint_expire.older_than);
+    IF pgmem_checkpoint_expire.keep_latest IS NULL THEN
+        RAISE EXCEPTION 'keep_latest must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The oldest checkpoints first, at most max_rows, never a session's latest when
+    -- keep_latest: a scheduler calling again gets the next batch.
+    SELECT pg_catalog.array_agg(o.session_id), pg_catalog.array_agg(o.checkpoint_id)
+    INTO sids, cids
+    FROM (SELECT c.session_id, c.checkpoint_id
+          FROM @extschema@.pgmem_checkpoints c
+          WHERE c.saved_at < cutoff
+            AND (NOT pgmem_checkpoint_expire.keep_latest
+                 OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id))
+          ORDER BY c.saved_at
+          LIMIT @extschema@.pgmem_checked_limit(pgmem_checkpoint_expire.max_rows, 'max_rows')) o;
+    -- Sessions in one order, so that two callers never wait for each other in a cycle.
+    FOR sid IN SELECT DISTINCT s FROM unnest(sids) s ORDER BY s LOOP
+        PERFORM @extschema@.pgmem_checkpoint_lock(sid);
+        -- Checked again under the lock: a save or delete may have come between.
+        removed := ARRAY(
+            SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+            WHERE c.session_id = sid
+              AND c.checkpoint_id IN (SELECT u.cid FROM unnest(sids, cids) u (sid, cid)
+                                      WHERE u.sid = pgmem_checkpoint_expire.sid)
+              AND c.saved_at < cutoff
+              AND (NOT pgmem_checkpoint_expire.keep_latest
+                   OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id)));
+        IF cardinality(removed) > 0 THEN
+            deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, removed);
+        END IF;
+    END LOOP;
+    RETURN deleted;
+END
+$$;
+
+CREATE FUNCTION pgmem_checkpoint_stats(session_id text DEFAULT NULL)
+RETURNS TABLE (
+    sessions bigint,
+    checkpoints bigint,
+    keyframes bigint,
+    raw_bytes bigint,
+    stored_bytes bigint,
+    stored_ratio double precision
+)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT count(DISTINCT c.session_id),
+           count(*),
+           count(*) FILTER (WHERE c.base_id IS NULL),
+           coalesce(sum(@extschema@.pgmem_frame_raw_size(c.frame)), 0)::bigint,
+           coalesce(sum(pg_catalog.octet_length(c.frame)), 0)::bigint,
+           sum(pg_catalog.octet_length(c.frame))::double precision
+               / nullif(sum(@extschema@.pgmem_frame_raw_size(c.frame)), 0)
+    FROM @extschema@.pgmem_checkpoints c
+    WHERE pgmem_checkpoint_stats.session_id IS NULL
+       OR c.session_id = pgmem_checkpoint_stats.session_id;
+END;

@@ -91,8 +91,9 @@ COMMENT ON FUNCTION pgmem_word_score(text, text) IS
 
 COMMENT ON TABLE pgmem_checkpoints IS
 'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
-'checkpoint_id). Written and read through the pgmem_checkpoint_* functions. Dumped by '
-'pg_dump with the extension.';
+'checkpoint_id). A row holds a storage frame, not a snapshot: a keyframe, or a delta '
+'against its base_id. Written and read through the pgmem_checkpoint_* functions, which '
+'return complete snapshots. Dumped by pg_dump with the extension.';
 COMMENT ON COLUMN pgmem_checkpoints.session_id IS 'The agent session, 1 to 255 characters.';
 COMMENT ON COLUMN pgmem_checkpoints.checkpoint_id IS
 'Unique within the session, 1 to 64 characters; a UUIDv7 when generated.';
@@ -101,11 +102,18 @@ COMMENT ON COLUMN pgmem_checkpoints.parent_id IS
 COMMENT ON COLUMN pgmem_checkpoints.label IS 'Free text for people, e.g. the turn''s name.';
 COMMENT ON COLUMN pgmem_checkpoints.metadata IS
 'The caller''s jsonb, matched by pgmem_checkpoint_list''s metadata_filter.';
-COMMENT ON COLUMN pgmem_checkpoints.snapshot IS 'The session state (storage external).';
+COMMENT ON COLUMN pgmem_checkpoints.frame IS
+'Storage only (docs/FORMAT.md): a keyframe (the bytes of a complete pgmem_snapshot) when '
+'base_id is NULL, else a delta frame that is read with its base. Read checkpoints with '
+'pgmem_checkpoint_load. Storage external.';
+COMMENT ON COLUMN pgmem_checkpoints.base_id IS
+'The checkpoint of the same session this frame is a delta against; NULL for a keyframe.';
 COMMENT ON COLUMN pgmem_checkpoints.saved_at IS
 'clock_timestamp() of the last save; orders "latest" and lists.';
 COMMENT ON INDEX pgmem_checkpoints_newest IS
 'A session''s checkpoints newest first: latest, list and paging without a sort.';
+COMMENT ON INDEX pgmem_checkpoints_saved_at IS
+'All checkpoints oldest first: pgmem_checkpoint_expire''s batches.';
 COMMENT ON INDEX pgmem_checkpoints_pkey IS
 'The primary key: one row per (session_id, checkpoint_id), the upsert''s conflict target.';
 
@@ -113,22 +121,74 @@ COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, json
 'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
 'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
 'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
-'and parent_id are stored as given; saved_at is clock_timestamp(). Errors: 22023 for a '
-'NULL snapshot, session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; '
-'the snapshot''s own input errors (22P02, 54000, ...).';
+'and parent_id are stored as given; saved_at is clock_timestamp(). Stored as a delta '
+'against parent_id when it is in the session, else against the session''s latest, with a '
+'keyframe every pgmem.checkpoint_keyframe_interval checkpoints. Saving over a checkpoint '
+'first re-encodes the checkpoints stored against it. Errors: 22023 for a NULL snapshot, '
+'session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; the snapshot''s '
+'own input errors (22P02, 54000, ...); XX001 when the base''s stored frames are damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
 'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
-'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. Errors: '
-'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. The '
+'snapshot is always complete: a checkpoint stored as a delta is rebuilt from its chain '
+'and returned uncompressed. Errors: 22023 for session_id not 1..255 characters or '
+'checkpoint_id not 1..64; XX001 naming the checkpoint when a frame of its chain is damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb) IS
 'The checkpoints of session_id, newest first, at most max_rows, without snapshot bodies '
-'but with their raw (CBOR) and stored sizes. before_id pages: only checkpoints older than '
+'but with raw_bytes (the CBOR size of the complete snapshot) and stored_bytes (the bytes '
+'its row stores: the whole snapshot for a keyframe, the delta otherwise). before_id pages: only checkpoints older than '
 'it (none when it is not in the session). metadata_filter keeps rows whose metadata @> '
 'it. Errors: 22023 for session_id not 1..255 characters or max_rows outside 1..10000.';
 COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text) IS
 'Delete checkpoint checkpoint_id of session_id, or every checkpoint of the session when '
-'checkpoint_id is NULL; returns how many rows were deleted (0 is not an error). Errors: '
-'22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+'checkpoint_id is NULL; returns how many rows were deleted (0 is not an error). '
+'Checkpoints stored against a deleted one are re-encoded in the same transaction. '
+'Errors: 22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+COMMENT ON FUNCTION pgmem_checkpoint_prune(text[], integer) IS
+'Retention: keep the newest keep checkpoints of each session in session_ids (every '
+'session when NULL) and delete the rest, re-encoding what the kept ones are stored '
+'against; returns how many were deleted. Errors: 22023 for keep NULL or negative.';
+COMMENT ON FUNCTION pgmem_checkpoint_expire(interval, boolean, integer) IS
+'Retention: delete checkpoints saved before now() - older_than, oldest first, at most '
+'max_rows per call (call again for the next batch), never a session''s latest when '
+'keep_latest; returns how many were deleted. Errors: 22023 for older_than NULL or '
+'negative, keep_latest NULL, max_rows outside 1..10000.';
+COMMENT ON FUNCTION pgmem_checkpoint_stats(text) IS
+'Storage of one session (all sessions when session_id is NULL): sessions, checkpoints, '
+'keyframes, raw_bytes (CBOR of every checkpoint, as if each were stored alone and '
+'uncompressed), stored_bytes (the frames stored) and stored_ratio (stored / raw). '
+'Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_encode(text, text, text[], bytea[], pgmem_snapshot) IS
+'Internal: the frame pgmem_checkpoint_save stores for snapshot, given the chain of its base '
+'(NULL: none), and the base it is a delta against (NULL: a keyframe). Errors: XX001 when '
+'a frame of the chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_rebase(text, text[], bytea[], text[]) IS
+'Internal: the frame the last checkpoint of a chain is re-encoded to once the checkpoints '
+'in removed are gone, and its new base. Errors: XX001 when a frame of the chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_snapshot(text, text[], bytea[]) IS
+'Internal: the complete snapshot of the last checkpoint of a chain. Errors: XX001 naming '
+'the checkpoint when a frame of the chain is damaged.';
+COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
+'Internal: the CBOR size of the checkpoint a stored frame holds, read from its header. '
+'Errors: XX001 for a damaged header.';
+COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text) IS
+'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
+'there is no such checkpoint). Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
+'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
+'Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_unlink(text, text[]) IS
+'Internal: re-encode the checkpoints of session_id stored against any of removed; returns '
+'how many. The caller holds pgmem_checkpoint_lock. Errors: XX001 for damaged frames.';
+COMMENT ON FUNCTION pgmem_checkpoint_remove(text, text[]) IS
+'Internal: delete the checkpoints removed of session_id after re-encoding what is stored '
+'against them; returns how many were deleted. Errors: XX001 for damaged frames.';
+COMMENT ON FUNCTION pgmem_checkpoint_superseded(text, timestamptz, text) IS
+'Internal: whether session_id has a checkpoint newer than (saved_at, checkpoint_id). '
+'Errors: none.';
+COMMENT ON FUNCTION pgmem_expiry_cutoff(interval) IS
+'Internal: now() - older_than, for the retention functions. Errors: 22023 for older_than '
+'NULL or negative.';
 
 COMMENT ON TABLE pgmem_episodes IS
 'Per-user records of past agent runs; primary key (user_id, episode_id). Written and read '
@@ -145,6 +205,8 @@ COMMENT ON COLUMN pgmem_episodes.inserted_at IS
 'clock_timestamp() of the last store; orders search results and trimming.';
 COMMENT ON INDEX pgmem_episodes_newest IS
 'A user''s episodes newest first: list, search and trimming.';
+COMMENT ON INDEX pgmem_episodes_inserted_at IS
+'All episodes oldest first: pgmem_episode_expire''s batches.';
 COMMENT ON INDEX pgmem_episodes_pkey IS
 'The primary key: one row per (user_id, episode_id), the upsert''s conflict target.';
 
@@ -187,6 +249,10 @@ COMMENT ON FUNCTION pgmem_episode_delete(text, text) IS
 COMMENT ON FUNCTION pgmem_episode_forget(text) IS
 'Erase every episode of user_id (right to erasure); returns how many. NULL or empty '
 'user_id: 0. Errors: 22023 for user_id as pgmem_episode_search.';
+COMMENT ON FUNCTION pgmem_episode_expire(interval, integer) IS
+'Retention across all users: delete episodes inserted before now() - older_than, oldest '
+'first, at most max_rows per call (call again for the next batch); returns how many. '
+'Errors: 22023 for older_than NULL or negative, max_rows outside 1..10000.';
 COMMENT ON FUNCTION pgmem_episode_cap() IS
 'Episodes kept per user in this session: pgmem.max_episodes_per_user, 0 for all. Errors: '
 '42501 when a role that may not set it gave it at connection start, before pgmem was '

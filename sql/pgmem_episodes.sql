@@ -15,6 +15,8 @@ CREATE TABLE pgmem_episodes (
 );
 -- A user's episodes newest first: list, search, trimming.
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
+-- Expiry across all users, oldest first, in bounded batches.
+CREATE INDEX pgmem_episodes_inserted_at ON pgmem_episodes (inserted_at);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
 
 
@@ -238,6 +240,29 @@ BEGIN
         RETURN 0;
     END IF;
     DELETE FROM @extschema@.pgmem_episodes e WHERE e.user_id = uid;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
+-- Retention across users (an administrator's or scheduler's call, not a tenant's): the
+-- oldest episodes first, at most max_rows per call.
+CREATE FUNCTION pgmem_episode_expire(older_than interval, max_rows integer DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cutoff timestamptz;
+    deleted bigint;
+BEGIN
+    cutoff := @extschema@.pgmem_expiry_cutoff(pgmem_episode_expire.older_than);
+    DELETE FROM @extschema@.pgmem_episodes e
+    WHERE (e.user_id, e.episode_id) IN (
+        SELECT o.user_id, o.episode_id FROM @extschema@.pgmem_episodes o
+        WHERE o.inserted_at < cutoff
+        ORDER BY o.inserted_at
+        LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_expire.max_rows, 'max_rows'));
     GET DIAGNOSTICS deleted = ROW_COUNT;
     RETURN deleted;
 END

@@ -27,3 +27,19 @@ CREATE FUNCTION pgmem_like_pattern(query text) RETURNS text
 CREATE FUNCTION pgmem_word_score(content text, query text) RETURNS integer
     AS 'MODULE_PATHNAME', 'pgmem_word_score_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The time before which retention functions delete: now() - older_than, which must be
+-- a positive interval (or zero).
+CREATE FUNCTION pgmem_expiry_cutoff(older_than interval) RETURNS timestamptz
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF older_than IS NULL OR older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must be an interval of 0 or more, not %',
+            coalesce(older_than::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN now() - older_than;
+END
+$$;

@@ -9,6 +9,12 @@ pub static COMPRESSION_LEVEL: GucSetting<i32> = GucSetting::<i32>::new(3);
 /// Largest CBOR document a snapshot may hold when it is written, in bytes.
 pub static MAX_SNAPSHOT_BYTES: GucSetting<i32> = GucSetting::<i32>::new(64 * 1024 * 1024);
 
+/// Checkpoints from one keyframe to the next: a chain has at most this many frames.
+pub static CHECKPOINT_KEYFRAME_INTERVAL: GucSetting<i32> = GucSetting::<i32>::new(16);
+
+/// Longest keyframe interval: reading a checkpoint applies at most this many deltas.
+pub const MAX_KEYFRAME_INTERVAL: i32 = 1000;
+
 /// What episode functions do when `user_id` is NULL or empty.
 #[derive(PostgresGucEnum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum MissingTenant {
@@ -59,6 +65,18 @@ pub fn register() {
         pgmem_codec::HARD_MAX_BYTES as i32,
         GucContext::Suset,
         GucFlags::UNIT_BYTE,
+    );
+    GucRegistry::define_int_guc(
+        c"pgmem.checkpoint_keyframe_interval",
+        c"Checkpoints from one full snapshot (keyframe) to the next; the others are deltas.",
+        c"A checkpoint is stored as a delta against its base unless the chain from the \
+          nearest keyframe would grow past this many; 1 stores every checkpoint whole. \
+          Checkpoints already stored are not affected.",
+        &CHECKPOINT_KEYFRAME_INTERVAL,
+        1,
+        MAX_KEYFRAME_INTERVAL,
+        GucContext::Userset,
+        GucFlags::default(),
     );
     GucRegistry::define_enum_guc(
         c"pgmem.on_missing_tenant",
@@ -138,6 +156,10 @@ pub fn episode_cap() -> i32 {
 
 pub fn compression_level() -> i32 {
     COMPRESSION_LEVEL.get()
+}
+
+pub fn keyframe_interval() -> usize {
+    CHECKPOINT_KEYFRAME_INTERVAL.get() as usize
 }
 
 pub fn max_snapshot_bytes() -> usize {

@@ -7,6 +7,8 @@
 use pgrx::prelude::*;
 
 mod args;
+mod chain_cache;
+mod checkpoint;
 mod error;
 mod guc;
 mod ids;

@@ -18,7 +18,7 @@ fn check_for_interrupts() -> pgmem_codec::Result<()> {
     Ok(())
 }
 
-const INTERRUPT: pgmem_codec::Interrupt = &check_for_interrupts;
+pub(crate) const INTERRUPT: pgmem_codec::Interrupt = &check_for_interrupts;
 
 fn encode(json: &str) -> Vec<u8> {
     let (level, max_bytes) = (guc::compression_level(), guc::max_snapshot_bytes());
