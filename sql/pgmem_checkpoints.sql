@@ -21,7 +21,7 @@ CREATE TABLE pgmem_checkpoints (
     metadata      jsonb NOT NULL DEFAULT '{}',
     frame         bytea NOT NULL,
     saved_at      timestamptz NOT NULL,
-    base_id       text NULL CHECK (base_id <> checkpoint_id),
+    base_id       text NULL CONSTRAINT pgmem_checkpoints_base_id_check CHECK (base_id <> checkpoint_id),
     CONSTRAINT pgmem_checkpoints_pkey PRIMARY KEY (session_id, checkpoint_id)
 );
 -- Serves "latest of a session" and "newest first" (and paging) without a sort.

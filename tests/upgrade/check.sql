@@ -39,3 +39,30 @@ BEGIN
     RAISE NOTICE 'upgrade: the 4 values older versions accepted and 0.3.0 refuses print and cast';
 END
 $$;
+-- Rows stored before the update are keyframes: checkpoints saved after it are deltas
+-- against them, and deleting such a keyframe re-encodes what is stored against it.
+DO $$
+DECLARE
+    before jsonb;
+    old_keyframe text;
+    readable bigint;
+BEGIN
+    SELECT snapshot::jsonb, checkpoint_id INTO before, old_keyframe
+    FROM pgmem_checkpoint_load('session-1');
+    PERFORM pgmem_checkpoint_save('session-1', (before || '{"after": 1}')::pgmem_snapshot, 'after-1');
+    PERFORM pgmem_checkpoint_save('session-1', (before || '{"after": 2}')::pgmem_snapshot, 'after-2');
+    IF (SELECT array_agg(base_id ORDER BY checkpoint_id) FROM pgmem_checkpoints
+        WHERE session_id = 'session-1' AND checkpoint_id LIKE 'after-%')
+       IS DISTINCT FROM ARRAY[old_keyframe, 'after-1'] THEN
+        RAISE EXCEPTION 'checkpoints saved after the update are not deltas against the rows before';
+    END IF;
+    PERFORM pgmem_checkpoint_delete('session-1', old_keyframe);
+    SELECT count(*) INTO readable FROM (VALUES ('after-1', 1), ('after-2', 2)) AS a(id, n)
+    WHERE (SELECT snapshot::jsonb FROM pgmem_checkpoint_load('session-1', a.id))
+          = before || jsonb_build_object('after', a.n);
+    IF readable <> 2 THEN
+        RAISE EXCEPTION 'after deleting their old base % of 2 checkpoints load as saved', readable;
+    END IF;
+    RAISE NOTICE 'upgrade: new checkpoints are deltas against old rows and survive their deletion';
+END
+$$;
