@@ -2,8 +2,8 @@
 # Tests that need more than one connection or whole-database tools, against a
 # throwaway server with pgmem installed:
 #   - two clients upserting the same checkpoint key many times: no error, one row;
-#   - pg_dump of a database, restored into a new one: every checkpoint and episode
-#     back, equal.
+#   - pg_dump of a database, restored into a new one: every checkpoint (sessions of
+#     deltas, with branches and pruned or deleted middles) and episode back, equal.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=/dev/null
@@ -41,6 +41,18 @@ FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, 
      LATERAL (SELECT json_agg(m ORDER BY i) AS prefix
               FROM json_array_elements(r.run -> 'traj') WITH ORDINALITY AS e(m, i)
               WHERE i <= t.k) AS p;
+-- Branches (two children of one turn), then middles gone: a keyframe with dependents
+-- deleted in each run, and one run pruned to its newest 3.
+SELECT count(pgmem_checkpoint_save(c.session_id, ('{"branch": ' || b || '}')::pgmem_snapshot,
+                                   'branch-' || b, parent_id => c.checkpoint_id))
+FROM pgmem_checkpoints c, generate_series(1, 2) AS b
+WHERE c.checkpoint_id = 'turn-005';
+SELECT sum(pgmem_checkpoint_delete(k.session_id, k.checkpoint_id))
+FROM pgmem_checkpoints k
+WHERE k.base_id IS NULL AND k.checkpoint_id <> 'turn-001'
+  AND EXISTS (SELECT FROM pgmem_checkpoints d
+              WHERE d.session_id = k.session_id AND d.base_id = k.checkpoint_id);
+SELECT pgmem_checkpoint_prune(ARRAY['run-1'], 3);
 -- And each run's first user message as an episode of its user.
 SELECT count(pgmem_episode_store(r.run -> 'info' -> 'task' ->> 'user_id',
                                  r.run -> 'traj' -> 1 ->> 'content', (r.run -> 'info')::jsonb, 'run-' || r.n))
@@ -48,12 +60,15 @@ FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, 
 SQL
 "$bindir/pg_dump" "${connect[@]}" -d source -f "$server_dir/source.sql"
 psql -d restored -f "$server_dir/source.sql" >/dev/null
-digest="SELECT count(*) || ':' || md5(string_agg(session_id || checkpoint_id || snapshot::text
-          || metadata::text || saved_at::text, '|' ORDER BY session_id, checkpoint_id))
+digest="SELECT count(*) || ':' || md5(string_agg(c.session_id || c.checkpoint_id || l.snapshot::text
+          || md5(c.frame) || coalesce(c.base_id, '-') || c.metadata::text || c.saved_at::text,
+          '|' ORDER BY c.session_id, c.checkpoint_id))
           || ':' || (SELECT count(*) || ':' || md5(string_agg(user_id || episode_id || content
                      || metadata::text || inserted_at::text, '|' ORDER BY user_id, episode_id))
                      FROM pgmem_episodes)
-        FROM pgmem_checkpoints"
+        FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l"
+deltas=$(psql -d source -At -c "SELECT count(base_id) FROM pgmem_checkpoints")
+[ "$deltas" -gt 50 ] || fail "expected sessions of deltas, found $deltas deltas"
 before=$(psql -d source -At -c "$digest")
 after=$(psql -d restored -At -c "$digest")
 [ "${before%%:*}" -gt 100 ] || fail "expected many checkpoints, found ${before%%:*}"

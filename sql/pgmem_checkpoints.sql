@@ -380,8 +380,8 @@ BEGIN
         removed := ARRAY(
             SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
             WHERE c.session_id = sid
-              AND c.checkpoint_id IN (SELECT u.cid FROM unnest(sids, cids) u (sid, cid)
-                                      WHERE u.sid = pgmem_checkpoint_expire.sid)
+              AND c.checkpoint_id IN (SELECT u.c_id FROM unnest(sids, cids) AS u (s_id, c_id)
+                                      WHERE u.s_id = sid)
               AND c.saved_at < cutoff
               AND (NOT pgmem_checkpoint_expire.keep_latest
                    OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id)));

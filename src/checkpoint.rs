@@ -62,7 +62,16 @@ impl<'a> Chain<'a> {
                 return Rc::clone(cbor);
             }
         }
-        let start = known.map(|(i, cbor)| (i, cbor.as_ref().clone()));
+        self.decode(known.map(|(i, cbor)| (i, cbor.as_ref().clone())), visit)
+    }
+
+    /// The document of the last frame, decoded from `start` (else from the keyframe),
+    /// and kept for the next save.
+    fn decode(
+        &self,
+        start: Option<(usize, Vec<u8>)>,
+        visit: impl FnMut(usize, &[u8]),
+    ) -> Rc<Vec<u8>> {
         let cbor =
             chain::document(&self.frames, start, visit, INTERRUPT).unwrap_or_else(|e| self.fail(e));
         let cbor = Rc::new(cbor);
@@ -207,7 +216,9 @@ fn pgmem_checkpoint_rebase<'a>(
 
 /// The checkpoint at the end of a chain as a self-contained snapshot: a keyframe as it
 /// is stored, a delta's document rebuilt and returned uncompressed (cheaper to make
-/// and to read than compressing it again; docs/FORMAT.md).
+/// and to read than compressing it again; docs/FORMAT.md). Reads always decode the
+/// whole chain, so that damage anywhere in it is reported; the document is kept for
+/// a save that follows.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_checkpoint_snapshot<'a>(
     session_id: &'a str,
@@ -221,7 +232,7 @@ fn pgmem_checkpoint_snapshot<'a>(
         }
         return keyframe.to_vec();
     }
-    let cbor = chain.document(|_, _| {});
+    let cbor = chain.decode(None, |_, _| {});
     uncompressed::store(&cbor, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
 }
 

@@ -47,7 +47,7 @@ mod tests {
         assert_eq!(
             one::<bool>(
                 r#"SELECT snapshot::jsonb = '{"v": 2}' AND metadata = '{"tag": "x"}'
-                   AND saved_at > $$FIRST$$::timestamptz FROM pgmem_checkpoints"#
+                   AND saved_at > $$FIRST$$::timestamptz FROM pgmem_checkpoint_load('s')"#
                     .replace("FIRST", &first_at)
                     .as_str()
             ),
@@ -77,9 +77,9 @@ mod tests {
     #[pg_test]
     fn latest_breaks_saved_at_ties_by_checkpoint_id() {
         Spi::run(
-            "INSERT INTO pgmem_checkpoints (session_id, checkpoint_id, snapshot, saved_at)
-             VALUES ('s', 'a', '1', '2026-01-01'), ('s', 'c', '3', '2026-01-01'),
-                    ('s', 'b', '2', '2026-01-01')",
+            "INSERT INTO pgmem_checkpoints (session_id, checkpoint_id, frame, saved_at)
+             SELECT 's', v.id, pgmem_snapshot_send(v.doc::pgmem_snapshot), '2026-01-01'
+             FROM (VALUES ('a', '1'), ('c', '3'), ('b', '2')) AS v(id, doc)",
         )
         .unwrap();
         let latest = one::<String>("SELECT checkpoint_id FROM pgmem_checkpoint_load('s')");
@@ -126,10 +126,11 @@ mod tests {
             Some(0)
         );
         let sizes_match = one::<bool>(
-            "SELECT bool_and(l.raw_bytes = pgmem_snapshot_raw_size(c.snapshot)
-                         AND l.stored_bytes = pgmem_snapshot_stored_size(c.snapshot))
+            "SELECT bool_and(l.raw_bytes = pgmem_snapshot_raw_size(s.snapshot)
+                         AND l.stored_bytes = octet_length(c.frame))
              FROM pgmem_checkpoint_list('s') l
-             JOIN pgmem_checkpoints c ON c.session_id = 's' AND c.checkpoint_id = l.checkpoint_id",
+             JOIN pgmem_checkpoints c ON c.session_id = 's' AND c.checkpoint_id = l.checkpoint_id
+             JOIN pgmem_checkpoint_load('s', l.checkpoint_id) s ON true",
         );
         assert_eq!(sizes_match, Some(true));
     }
@@ -209,7 +210,8 @@ mod tests {
         Spi::run(r#"SELECT pgmem_checkpoint_save('s', '{"via": "literal"}', 'from-literal')"#)
             .unwrap();
         let vias = one::<String>(
-            "SELECT string_agg(snapshot::jsonb->>'via', ',' ORDER BY checkpoint_id) FROM pgmem_checkpoints",
+            "SELECT string_agg(l.snapshot::jsonb->>'via', ',' ORDER BY l.checkpoint_id)
+             FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l",
         );
         assert_eq!(vias.as_deref(), Some("json,jsonb,literal"));
     }
@@ -222,7 +224,13 @@ mod tests {
         );
         assert_eq!(
             kinds.as_deref(),
-            Some("pgmem_checkpoint_delete:vu pgmem_checkpoint_list:ss pgmem_checkpoint_load:ss pgmem_checkpoint_save:vu")
+            Some(
+                "pgmem_checkpoint_chain:ss pgmem_checkpoint_delete:vu pgmem_checkpoint_encode:ss \
+                 pgmem_checkpoint_expire:vu pgmem_checkpoint_list:ss pgmem_checkpoint_load:ss \
+                 pgmem_checkpoint_lock:vu pgmem_checkpoint_prune:vu pgmem_checkpoint_rebase:ss \
+                 pgmem_checkpoint_remove:vu pgmem_checkpoint_save:vu pgmem_checkpoint_snapshot:is \
+                 pgmem_checkpoint_stats:ss pgmem_checkpoint_superseded:ss pgmem_checkpoint_unlink:vu"
+            )
         );
     }
 

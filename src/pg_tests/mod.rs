@@ -3,6 +3,7 @@
 use pgrx::prelude::*;
 
 mod checkpoints;
+mod deltas;
 mod episodes;
 mod hardening;
 mod snapshot;

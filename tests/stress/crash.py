@@ -149,9 +149,12 @@ def verify(server, runs, work, phases):
                             expected_episodes += 1
         # Every row readable, and nothing that no client sent.
         checkpoints, text_bytes, raw_bytes = conn.execute(
-            "SELECT count(*), coalesce(sum(octet_length(snapshot::text)), 0), "
-            "coalesce(sum(pgmem_snapshot_raw_size(snapshot)), 0) FROM pgmem_checkpoints").fetchone()
-        (jsonb_rows,) = conn.execute("SELECT count(snapshot::jsonb) FROM pgmem_checkpoints").fetchone()
+            "SELECT count(*), coalesce(sum(octet_length(l.snapshot::text)), 0), "
+            "coalesce(sum(pgmem_snapshot_raw_size(l.snapshot)), 0) "
+            "FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l").fetchone()
+        (jsonb_rows,) = conn.execute(
+            "SELECT count(l.snapshot::jsonb) "
+            "FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l").fetchone()
         episodes, episode_bytes = conn.execute(
             "SELECT count(*), coalesce(sum(octet_length(content) + octet_length(metadata::text)), 0) "
             "FROM pgmem_episodes").fetchone()

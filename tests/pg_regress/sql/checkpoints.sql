@@ -62,12 +62,12 @@ SELECT pgmem_checkpoint_delete('session-1', 'turn-1') AS deleted_again;
 SELECT pgmem_checkpoint_delete('session-1') AS deleted_session;
 SELECT session_id, count(*) FROM pgmem_checkpoints GROUP BY 1 ORDER BY 1;
 
--- The table: primary key led by the session, external snapshot storage, kept by pg_dump.
+-- The table: primary key led by the session, external frame storage, kept by pg_dump.
 SELECT indexrelid::regclass AS index, indisprimary AS primary_key,
        pg_get_indexdef(indexrelid) AS definition
 FROM pg_index WHERE indrelid = 'pgmem_checkpoints'::regclass ORDER BY indexrelid::regclass::text;
 SELECT attname, attstorage FROM pg_attribute
-WHERE attrelid = 'pgmem_checkpoints'::regclass AND attname = 'snapshot';
+WHERE attrelid = 'pgmem_checkpoints'::regclass AND attname = 'frame';
 SELECT array(SELECT t::regclass::text FROM unnest(extconfig) AS t ORDER BY 1) AS dumped_tables
 FROM pg_extension WHERE extname = 'pgmem';
 SELECT obj_description('pgmem_checkpoints'::regclass, 'pg_class') IS NOT NULL AS table_documented;

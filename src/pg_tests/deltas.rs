@@ -1,0 +1,514 @@
+//! Delta checkpoints (README, "Checkpoints"): what a save stores, that every checkpoint
+//! loads as saved after any sequence of saves, deletes, prunes and expiries, that
+//! damage is XX001 naming the checkpoint, and that writers to a session serialise.
+#[pgrx::pg_schema]
+mod tests {
+    use crate::pg_tests::{connect, rows, sqlstate_of, TAU_BENCH};
+    use pgrx::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn save(session: &str, json: &str, id: &str, parent: Option<&str>) {
+        Spi::run_with_args(
+            "SELECT pgmem_checkpoint_save($1, $2::text::pgmem_snapshot, $3, parent_id => $4)",
+            &[session.into(), json.into(), id.into(), parent.into()],
+        )
+        .unwrap();
+    }
+
+    fn load(session: &str, id: &str) -> Option<String> {
+        Spi::get_one_with_args::<String>(
+            "SELECT snapshot::text FROM pgmem_checkpoint_load($1, $2)",
+            &[session.into(), id.into()],
+        )
+        .unwrap()
+    }
+
+    fn base_of(session: &str, id: &str) -> Option<String> {
+        Spi::get_one_with_args::<String>(
+            "SELECT base_id FROM pgmem_checkpoints WHERE session_id = $1 AND checkpoint_id = $2",
+            &[session.into(), id.into()],
+        )
+        .unwrap()
+    }
+
+    fn one<T: FromDatum + IntoDatum>(sql: &str) -> Option<T> {
+        Spi::get_one::<T>(sql).unwrap()
+    }
+
+    /// The error message of `sql`, or None when it succeeds.
+    fn message_of(sql: &str) -> Option<String> {
+        Spi::run(
+            "CREATE OR REPLACE FUNCTION pg_temp.message_of(q text) RETURNS text
+             LANGUAGE plpgsql AS $$
+             BEGIN EXECUTE q; RETURN NULL;
+             EXCEPTION WHEN OTHERS THEN RETURN SQLERRM; END $$",
+        )
+        .unwrap();
+        Spi::get_one_with_args::<String>("SELECT pg_temp.message_of($1)", &[sql.into()]).unwrap()
+    }
+
+    /// A real tau-bench run as an agent saves it: the trajectory after each message.
+    fn turns() -> Vec<String> {
+        let runs: serde_json::Value = serde_json::from_str(TAU_BENCH).unwrap();
+        let traj = runs[0]["traj"].as_array().unwrap();
+        (1..=traj.len())
+            .map(|n| serde_json::to_string(&traj[..n]).unwrap())
+            .collect()
+    }
+
+    #[pg_test]
+    fn a_session_is_deltas_with_a_keyframe_every_interval() {
+        let turns = turns();
+        assert!(turns.len() > 20, "a long enough run");
+        for (i, doc) in turns.iter().enumerate() {
+            save("s", doc, &format!("t{i:03}"), None);
+        }
+        for (i, doc) in turns.iter().enumerate() {
+            let id = format!("t{i:03}");
+            assert_eq!(load("s", &id).as_deref(), Some(doc.as_str()), "{id}");
+            let expected = (i % 16 != 0).then(|| format!("t{:03}", i - 1));
+            assert_eq!(base_of("s", &id), expected, "{id}");
+        }
+        // Far smaller than storing each alone, and the list describes whole documents.
+        let (stored, alone) = Spi::get_two::<i64, i64>(
+            "SELECT sum(octet_length(c.frame)), sum(pgmem_snapshot_stored_size(l.snapshot::text::pgmem_snapshot))
+             FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l",
+        )
+        .unwrap();
+        assert!(
+            stored.unwrap() * 3 < alone.unwrap(),
+            "{stored:?} vs {alone:?}"
+        );
+        let mismatched = one::<i64>(
+            "SELECT count(*) FROM pgmem_checkpoint_list('s', 1000) li
+             JOIN pgmem_checkpoint_load('s', li.checkpoint_id) l ON true
+             WHERE li.raw_bytes <> pgmem_snapshot_raw_size(l.snapshot)",
+        );
+        assert_eq!(mismatched, Some(0));
+        let (checkpoints, keyframes) = Spi::get_two::<i64, i64>(
+            "SELECT checkpoints, keyframes FROM pgmem_checkpoint_stats('s')",
+        )
+        .unwrap();
+        assert_eq!(checkpoints, Some(turns.len() as i64));
+        assert_eq!(keyframes, Some(turns.len().div_ceil(16) as i64));
+    }
+
+    #[pg_test]
+    fn the_interval_setting_decides_where_keyframes_go() {
+        let turns = turns();
+        Spi::run("SET LOCAL pgmem.checkpoint_keyframe_interval = 1").unwrap();
+        for (i, doc) in turns.iter().take(5).enumerate() {
+            save("whole", doc, &format!("t{i}"), None);
+        }
+        assert_eq!(
+            rows("pgmem_checkpoints WHERE session_id = 'whole' AND base_id IS NULL"),
+            5
+        );
+        Spi::run("SET LOCAL pgmem.checkpoint_keyframe_interval = 3").unwrap();
+        for (i, doc) in turns.iter().take(7).enumerate() {
+            save("three", doc, &format!("t{i}"), None);
+        }
+        let keyframes = one::<String>(
+            "SELECT string_agg(checkpoint_id, ',' ORDER BY checkpoint_id) FROM pgmem_checkpoints
+             WHERE session_id = 'three' AND base_id IS NULL",
+        );
+        assert_eq!(keyframes.as_deref(), Some("t0,t3,t6"));
+        assert_eq!(
+            sqlstate_of("SET pgmem.checkpoint_keyframe_interval = 0"),
+            "22023"
+        );
+    }
+
+    #[pg_test]
+    fn branches_name_their_base_and_unrelated_documents_are_keyframes() {
+        let turns = turns();
+        save("b", &turns[10], "root", None);
+        save("b", &turns[11], "left", Some("root"));
+        save("b", &turns[12], "right", Some("root"));
+        save("b", &turns[13], "after-right", None);
+        assert_eq!(base_of("b", "left").as_deref(), Some("root"));
+        assert_eq!(base_of("b", "right").as_deref(), Some("root"));
+        // Without a parent in the session: against the session's latest.
+        assert_eq!(base_of("b", "after-right").as_deref(), Some("right"));
+        save("b", &turns[14], "orphan", Some("not-in-session"));
+        assert_eq!(base_of("b", "orphan").as_deref(), Some("after-right"));
+        // A document nothing like its base is stored whole.
+        save("b", r#"{"other": "document"}"#, "unrelated", None);
+        assert_eq!(base_of("b", "unrelated"), None);
+        for (id, doc) in [
+            ("left", 11),
+            ("right", 12),
+            ("after-right", 13),
+            ("orphan", 14),
+        ] {
+            assert_eq!(load("b", id).as_deref(), Some(turns[doc].as_str()));
+        }
+    }
+
+    #[pg_test]
+    fn loads_are_complete_snapshots() {
+        let turns = turns();
+        save("c", &turns[3], "k", None);
+        save("c", &turns[4], "d", None);
+        assert_eq!(base_of("c", "d").as_deref(), Some("k"));
+        // Codec 1 (a snapshot), never 2 (a delta), and binary input takes it back.
+        let codec = one::<i32>(
+            "SELECT get_byte(pgmem_snapshot_send(snapshot), 4) FROM pgmem_checkpoint_load('c', 'd')",
+        );
+        assert_eq!(codec, Some(1));
+        let sent = one::<Vec<u8>>(
+            "SELECT pgmem_snapshot_send(snapshot) FROM pgmem_checkpoint_load('c', 'd')",
+        )
+        .unwrap();
+        let back: String = connect()
+            .query_one(
+                "SELECT $1::pgmem_snapshot::text",
+                &[&crate::pg_tests::Raw(sent)],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(back, turns[4]);
+    }
+
+    #[pg_test]
+    fn saving_over_a_base_and_deleting_one_keep_dependents_loadable() {
+        let turns = turns();
+        for i in 0..6 {
+            save("r", &turns[i], &format!("t{i}"), None);
+        }
+        // t2 is the base of t3: replaced by another document, t3 and later stay as saved.
+        save("r", &turns[20], "t2", None);
+        for i in [0, 1, 3, 4, 5] {
+            assert_eq!(
+                load("r", &format!("t{i}")).as_deref(),
+                Some(turns[i].as_str())
+            );
+        }
+        assert_eq!(load("r", "t2").as_deref(), Some(turns[20].as_str()));
+        assert_ne!(base_of("r", "t3").as_deref(), Some("t2"));
+        // Deleting the keyframe: its dependent becomes one.
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_delete('r', 't0')"),
+            Some(1)
+        );
+        assert_eq!(base_of("r", "t1"), None);
+        for i in [1, 3, 4, 5] {
+            assert_eq!(
+                load("r", &format!("t{i}")).as_deref(),
+                Some(turns[i].as_str())
+            );
+        }
+    }
+
+    #[pg_test]
+    fn damaged_frames_are_xx001_naming_the_checkpoint() {
+        let turns = turns();
+        for i in 0..4 {
+            save("x", &turns[i], &format!("t{i}"), None);
+        }
+        // A flipped byte in the keyframe's zstd frame.
+        Spi::run(
+            "UPDATE pgmem_checkpoints SET frame = set_byte(frame, 30, get_byte(frame, 30) # 1)
+             WHERE session_id = 'x' AND checkpoint_id = 't0'",
+        )
+        .unwrap();
+        let load_t3 = "SELECT snapshot::text FROM pgmem_checkpoint_load('x', 't3')";
+        assert_eq!(sqlstate_of(load_t3), "XX001");
+        let message = message_of(load_t3).unwrap();
+        assert!(
+            message.contains("\"t3\"") && message.contains("\"t0\""),
+            "{message}"
+        );
+        // Deleting t1 re-encodes t2 against the damaged t0: it fails the same way and
+        // leaves everything as it was.
+        let before = rows("pgmem_checkpoints WHERE session_id = 'x'");
+        assert_eq!(
+            sqlstate_of("SELECT pgmem_checkpoint_delete('x', 't1')"),
+            "XX001"
+        );
+        assert_eq!(rows("pgmem_checkpoints WHERE session_id = 'x'"), before);
+        // A missing base (a row deleted by hand) and a cycle (rows edited by hand).
+        Spi::run("DELETE FROM pgmem_checkpoints WHERE session_id = 'x' AND checkpoint_id = 't0'")
+            .unwrap();
+        assert_eq!(
+            sqlstate_of("SELECT * FROM pgmem_checkpoint_load('x', 't2')"),
+            "XX001"
+        );
+        Spi::run(
+            "UPDATE pgmem_checkpoints SET base_id = 't3', frame = (SELECT frame FROM pgmem_checkpoints
+                 WHERE session_id = 'x' AND checkpoint_id = 't2')
+             WHERE session_id = 'x' AND checkpoint_id = 't1'",
+        )
+        .unwrap();
+        assert_eq!(
+            sqlstate_of("SELECT * FROM pgmem_checkpoint_load('x', 't3')"),
+            "XX001"
+        );
+        // Other sessions are untouched.
+        save("y", &turns[0], "fine", None);
+        assert_eq!(load("y", "fine").as_deref(), Some(turns[0].as_str()));
+    }
+
+    #[pg_test]
+    fn prune_keeps_the_newest_and_expire_the_latest() {
+        let turns = turns();
+        for s in ["p1", "p2", "p3"] {
+            for i in 0..6 {
+                save(s, &turns[i], &format!("t{i}"), None);
+            }
+        }
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_prune(ARRAY['p1'], 2)"),
+            Some(4)
+        );
+        assert_eq!(rows("pgmem_checkpoints WHERE session_id = 'p1'"), 2);
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_prune(ARRAY['p1', 'p2', 'p3'], 5)"),
+            Some(2)
+        );
+        for (s, i) in [("p1", 4), ("p1", 5), ("p2", 1), ("p3", 5)] {
+            assert_eq!(
+                load(s, &format!("t{i}")).as_deref(),
+                Some(turns[i].as_str()),
+                "{s} t{i}"
+            );
+        }
+        // Everything looks a day old: expire in batches of 3, never a latest.
+        Spi::run(
+            "UPDATE pgmem_checkpoints SET saved_at = saved_at - interval '1 day' WHERE session_id LIKE 'p_'",
+        )
+        .unwrap();
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_expire('1 hour', max_rows => 3)"),
+            Some(3)
+        );
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_expire('1 hour')"),
+            Some(6)
+        );
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_expire('1 hour')"),
+            Some(0)
+        );
+        assert_eq!(rows("pgmem_checkpoints WHERE session_id LIKE 'p_'"), 3);
+        for s in ["p1", "p2", "p3"] {
+            assert_eq!(load(s, "t5").as_deref(), Some(turns[5].as_str()));
+        }
+        assert_eq!(
+            one::<i64>("SELECT pgmem_checkpoint_expire('1 hour', keep_latest => false)"),
+            Some(3)
+        );
+        for bad in [
+            "SELECT pgmem_checkpoint_prune(NULL, -1)",
+            "SELECT pgmem_checkpoint_prune(NULL, NULL)",
+            "SELECT pgmem_checkpoint_expire(NULL)",
+            "SELECT pgmem_checkpoint_expire('-1 day')",
+            "SELECT pgmem_checkpoint_expire('1 day', NULL)",
+            "SELECT pgmem_checkpoint_expire('1 day', max_rows => 0)",
+            "SELECT pgmem_episode_expire('-1 day')",
+            "SELECT pgmem_episode_expire('1 day', 10001)",
+        ] {
+            assert_eq!(sqlstate_of(bad), "22023", "{bad}");
+        }
+    }
+
+    #[pg_test]
+    fn episode_expire_deletes_the_oldest_in_batches() {
+        Spi::run(
+            "SELECT pgmem_episode_store('u' || i % 3, 'episode ' || i, '{}', 'e' || i)
+             FROM generate_series(1, 10) AS i",
+        )
+        .unwrap();
+        Spi::run("UPDATE pgmem_episodes SET inserted_at = now() - interval '2 days' WHERE episode_id <> 'e10'")
+            .unwrap();
+        assert_eq!(
+            one::<i64>("SELECT pgmem_episode_expire('1 day', 4)"),
+            Some(4)
+        );
+        assert_eq!(one::<i64>("SELECT pgmem_episode_expire('1 day')"), Some(5));
+        assert_eq!(rows("pgmem_episodes WHERE episode_id LIKE 'e%'"), 1);
+    }
+
+    /// xorshift64*: the random operations are the same on every run of a seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+        }
+    }
+
+    /// The next document of a session: the last one with a message appended, and now and
+    /// then an earlier message shortened (agents rewrite old tool output).
+    fn next_doc(rng: &mut Rng, base: Option<&String>, turns: &[String]) -> String {
+        let mut messages: Vec<serde_json::Value> = base
+            .map(|b| serde_json::from_str(b).unwrap())
+            .unwrap_or_default();
+        let source: serde_json::Value =
+            serde_json::from_str(&turns[rng.below(turns.len())]).unwrap();
+        let source = source.as_array().unwrap();
+        messages.push(source[rng.below(source.len())].clone());
+        if rng.below(4) == 0 && messages.len() > 1 {
+            let i = rng.below(messages.len() - 1);
+            messages[i] =
+                serde_json::json!({"role": "tool", "content": format!("(shortened {i})")});
+        }
+        serde_json::to_string(&messages).unwrap()
+    }
+
+    /// Random saves (with and without parent, branching, over existing ids), deletes of
+    /// one checkpoint or a session, prunes and expiries, with the keyframe interval
+    /// changing; after every step every remaining checkpoint loads as it was saved.
+    #[pg_test]
+    fn random_operations_keep_every_checkpoint_loadable() {
+        let turns = turns();
+        for seed in [1u64, 7, 2026] {
+            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut model: BTreeMap<(String, String), String> = BTreeMap::new();
+            for step in 0..90 {
+                let session = format!("r{}-{}", seed, rng.below(3));
+                let ids: Vec<String> = model
+                    .keys()
+                    .filter(|(s, _)| *s == session)
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                let pick = |rng: &mut Rng| ids.get(rng.below(ids.len())).cloned();
+                let op = rng.below(20);
+                let what = match op {
+                    0..=11 => {
+                        let parent = if rng.below(2) == 0 {
+                            pick(&mut rng)
+                        } else {
+                            None
+                        };
+                        // Now and then a save over an existing checkpoint.
+                        let id = match rng.below(8) {
+                            0 => pick(&mut rng).unwrap_or_else(|| format!("c{step}")),
+                            _ => format!("c{step}"),
+                        };
+                        let base = parent
+                            .as_ref()
+                            .and_then(|p| model.get(&(session.clone(), p.clone())));
+                        let doc = next_doc(&mut rng, base, &turns);
+                        save(&session, &doc, &id, parent.as_deref());
+                        model.insert((session.clone(), id.clone()), doc);
+                        format!("save {session}/{id} parent {parent:?}")
+                    }
+                    12..=14 => match pick(&mut rng) {
+                        Some(id) => {
+                            Spi::run_with_args(
+                                "SELECT pgmem_checkpoint_delete($1, $2)",
+                                &[session.as_str().into(), id.as_str().into()],
+                            )
+                            .unwrap();
+                            model.remove(&(session.clone(), id.clone()));
+                            format!("delete {session}/{id}")
+                        }
+                        None => continue,
+                    },
+                    15 => {
+                        Spi::run_with_args(
+                            "SELECT pgmem_checkpoint_delete($1)",
+                            &[session.as_str().into()],
+                        )
+                        .unwrap();
+                        model.retain(|(s, _), _| *s != session);
+                        format!("delete session {session}")
+                    }
+                    16 | 17 => {
+                        let keep = rng.below(4);
+                        let newest = Spi::get_one_with_args::<Vec<String>>(
+                            "SELECT coalesce(array_agg(checkpoint_id ORDER BY saved_at DESC, checkpoint_id DESC), '{}')
+                             FROM pgmem_checkpoints WHERE session_id = $1",
+                            &[session.as_str().into()],
+                        )
+                        .unwrap()
+                        .unwrap();
+                        Spi::run_with_args(
+                            "SELECT pgmem_checkpoint_prune(ARRAY[$1], $2)",
+                            &[session.as_str().into(), (keep as i32).into()],
+                        )
+                        .unwrap();
+                        for id in newest.iter().skip(keep) {
+                            model.remove(&(session.clone(), id.clone()));
+                        }
+                        format!("prune {session} keep {keep}")
+                    }
+                    18 => {
+                        // Age a few checkpoints of every session, then expire them.
+                        Spi::run(&format!(
+                            "UPDATE pgmem_checkpoints SET saved_at = saved_at - interval '1 year'
+                             WHERE session_id LIKE 'r{seed}-%' AND abs(hashtext(checkpoint_id)) % 3 = {}",
+                            rng.below(3)
+                        ))
+                        .unwrap();
+                        Spi::run("SELECT pgmem_checkpoint_expire('1 day', keep_latest => true, max_rows => 5)")
+                            .unwrap();
+                        let left = Spi::get_one::<Vec<String>>(&format!(
+                            "SELECT coalesce(array_agg(session_id || '/' || checkpoint_id), '{{}}')
+                             FROM pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
+                        ))
+                        .unwrap()
+                        .unwrap();
+                        model.retain(|(s, id), _| left.contains(&format!("{s}/{id}")));
+                        "expire".to_string()
+                    }
+                    _ => {
+                        let interval = 1 + rng.below(5);
+                        Spi::run(&format!(
+                            "SET LOCAL pgmem.checkpoint_keyframe_interval = {interval}"
+                        ))
+                        .unwrap();
+                        format!("interval {interval}")
+                    }
+                };
+                let stored = rows(&format!(
+                    "pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
+                ));
+                assert_eq!(
+                    stored as usize,
+                    model.len(),
+                    "seed {seed} step {step} ({what})"
+                );
+                for ((s, id), doc) in &model {
+                    assert_eq!(
+                        load(s, id).as_ref(),
+                        Some(doc),
+                        "seed {seed} step {step} ({what}): {s}/{id}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Writers to one session wait for each other; other sessions do not wait.
+    #[pg_test]
+    fn writers_to_a_session_serialise_and_sessions_do_not_block() {
+        let mut first = connect();
+        let mut second = connect();
+        first
+            .batch_execute("BEGIN; SELECT pgmem_checkpoint_save('lock-a', '{\"n\": 1}', 'one');")
+            .unwrap();
+        second.batch_execute("SET lock_timeout = '200ms'").unwrap();
+        let blocked = second
+            .batch_execute("SELECT pgmem_checkpoint_save('lock-a', '{\"n\": 2}', 'two')")
+            .unwrap_err();
+        assert_eq!(blocked.code().map(|c| c.code()), Some("55P03"));
+        second
+            .batch_execute("SELECT pgmem_checkpoint_save('lock-b', '{\"n\": 3}', 'three')")
+            .unwrap();
+        assert!(second
+            .batch_execute("SELECT pgmem_checkpoint_delete('lock-a', 'one')")
+            .is_err());
+        first.batch_execute("COMMIT").unwrap();
+        second
+            .batch_execute(
+                "SELECT pgmem_checkpoint_save('lock-a', '{\"n\": 2}', 'two');
+                 SELECT pgmem_checkpoint_delete('lock-a'); SELECT pgmem_checkpoint_delete('lock-b');",
+            )
+            .unwrap();
+    }
+}
