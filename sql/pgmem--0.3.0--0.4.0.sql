@@ -77,8 +77,14 @@ BEGIN ATOMIC
         UNION ALL
         SELECT b.checkpoint_id, b.base_id, b.frame, chain.n + 1
         FROM chain
-        JOIN @extschema@.pgmem_checkpoints b
-          ON b.session_id = pgmem_checkpoint_chain.session_id AND b.checkpoint_id = chain.base_id
+        -- One primary-key probe per step, whatever the planner thinks of the session's
+        -- size (the LIMIT keeps it from turning this into a join over the session).
+        CROSS JOIN LATERAL (
+            SELECT k.checkpoint_id, k.base_id, k.frame
+            FROM @extschema@.pgmem_checkpoints k
+            WHERE k.session_id = pgmem_checkpoint_chain.session_id
+              AND k.checkpoint_id = chain.base_id
+            LIMIT 1) b
         -- Chains are never longer than the largest keyframe interval (1000); this bound
         -- ends a cycle that only rows written by hand could make (then reported damaged).
         WHERE chain.n <= 1000
@@ -389,8 +395,8 @@ BEGIN
         removed := ARRAY(
             SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
             WHERE c.session_id = sid
-              AND c.checkpoint_id IN (SELECT u.cid FROM unnest(sids, cids) u (sid, cid)
-                                      WHERE u.sid = pgmem_checkpoint_expire.sid)
+              AND c.checkpoint_id IN (SELECT u.c_id FROM unnest(sids, cids) AS u (s_id, c_id)
+                                      WHERE u.s_id = sid)
               AND c.saved_at < cutoff
               AND (NOT pgmem_checkpoint_expire.keep_latest
                    OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id)));

@@ -68,8 +68,14 @@ BEGIN ATOMIC
         UNION ALL
         SELECT b.checkpoint_id, b.base_id, b.frame, chain.n + 1
         FROM chain
-        JOIN @extschema@.pgmem_checkpoints b
-          ON b.session_id = pgmem_checkpoint_chain.session_id AND b.checkpoint_id = chain.base_id
+        -- One primary-key probe per step, whatever the planner thinks of the session's
+        -- size (the LIMIT keeps it from turning this into a join over the session).
+        CROSS JOIN LATERAL (
+            SELECT k.checkpoint_id, k.base_id, k.frame
+            FROM @extschema@.pgmem_checkpoints k
+            WHERE k.session_id = pgmem_checkpoint_chain.session_id
+              AND k.checkpoint_id = chain.base_id
+            LIMIT 1) b
         -- Chains are never longer than the largest keyframe interval (1000); this bound
         -- ends a cycle that only rows written by hand could make (then reported damaged).
         WHERE chain.n <= 1000

@@ -205,8 +205,14 @@ BEGIN ATOMIC
         UNION ALL
         SELECT b.checkpoint_id, b.base_id, b.frame, chain.n + 1
         FROM chain
-        JOIN @extschema@.pgmem_checkpoints b
-          ON b.session_id = pgmem_checkpoint_chain.session_id AND b.checkpoint_id = chain.base_id
+        -- One primary-key probe per step, whatever the planner thinks of the session's
+        -- size (the LIMIT keeps it from turning this into a join over the session).
+        CROSS JOIN LATERAL (
+            SELECT k.checkpoint_id, k.base_id, k.frame
+            FROM @extschema@.pgmem_checkpoints k
+            WHERE k.session_id = pgmem_checkpoint_chain.session_id
+              AND k.checkpoint_id = chain.base_id
+            LIMIT 1) b
         -- Chains are never longer than the largest keyframe interval (1000); this bound
         -- ends a cycle that only rows written by hand could make (then reported damaged).
         WHERE chain.n <= 1000
@@ -517,8 +523,8 @@ BEGIN
         removed := ARRAY(
             SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
             WHERE c.session_id = sid
-              AND c.checkpoint_id IN (SELECT u.cid FROM unnest(sids, cids) u (sid, cid)
-                                      WHERE u.sid = pgmem_checkpoint_expire.sid)
+              AND c.checkpoint_id IN (SELECT u.c_id FROM unnest(sids, cids) AS u (s_id, c_id)
+                                      WHERE u.s_id = sid)
               AND c.saved_at < cutoff
               AND (NOT pgmem_checkpoint_expire.keep_latest
                    OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id)));
@@ -1165,19 +1171,19 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:122
+-- src/checkpoint.rs:131
 -- pgmem::checkpoint::pgmem_checkpoint_encode
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:160
+-- src/checkpoint.rs:169
 -- pgmem::checkpoint::pgmem_checkpoint_rebase
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:211
+-- src/checkpoint.rs:222
 -- pgmem::checkpoint::pgmem_checkpoint_snapshot
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -1189,7 +1195,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:230
+-- src/checkpoint.rs:241
 -- pgmem::checkpoint::pgmem_frame_raw_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */

@@ -27,7 +27,8 @@ FROM pgmem_checkpoint_list('session-1');
 SELECT checkpoint_id FROM pgmem_checkpoint_list('session-1', max_rows => 1, before_id => 'turn-3');
 SELECT checkpoint_id FROM pgmem_checkpoint_list('session-1', metadata_filter => '{"final": true}');
 
--- The index serves "latest" and "newest first" without a sort.
+-- The index serves "latest" and "newest first" without a sort; each step of a chain is
+-- one primary-key probe.
 EXPLAIN (COSTS OFF) SELECT * FROM pgmem_checkpoint_load('session-1');
 EXPLAIN (COSTS OFF) SELECT * FROM pgmem_checkpoint_list('session-1', 10);
 EXPLAIN (COSTS OFF) SELECT * FROM pgmem_checkpoint_list('session-1', 10, 'turn-2');
