@@ -105,11 +105,27 @@ def episode_texts(runs):
     return texts
 
 
+def session_turns(runs):
+    """Every run saved turn by turn, in save order: (session number, checkpoint id, the
+    trajectory up to and including each assistant message, as JSON text)."""
+    for n, run in enumerate(runs, 1):
+        traj = run["traj"]
+        for i, m in enumerate(traj):
+            if m["role"] == "assistant":
+                yield n, f"turn-{i:03}", json.dumps(traj[: i + 1])
+
+
 def setup_schema(db, runs):
+    """The baselines' tables, and the documents the pgbench scripts read: bench_docs
+    (each trajectory) and bench_turns (each session turn by turn, numbered in save order).
+    Returns how many turns there are."""
     db.sql("""
-        DROP TABLE IF EXISTS bench_docs, baseline_jsonb, baseline_bytea, baseline_sessions,
-            baseline_episodes, sizes_jsonb_pglz, sizes_jsonb_lz4, sizes_pgmem;
+        DROP TABLE IF EXISTS bench_docs, bench_turns, baseline_jsonb, baseline_bytea,
+            baseline_sessions, baseline_episodes, sizes_jsonb_pglz, sizes_jsonb_lz4, sizes_pgmem,
+            sizes_sessions_lz4;
         CREATE TABLE bench_docs (k int PRIMARY KEY, doc text NOT NULL);
+        CREATE TABLE bench_turns (k int PRIMARY KEY, session_no int NOT NULL,
+            checkpoint_id text NOT NULL, doc text NOT NULL);
         CREATE TABLE baseline_jsonb (session_id text, checkpoint_id text, doc jsonb NOT NULL,
             saved_at timestamptz NOT NULL, PRIMARY KEY (session_id, checkpoint_id));
         CREATE INDEX ON baseline_jsonb (session_id, saved_at DESC, checkpoint_id DESC);
@@ -124,6 +140,11 @@ def setup_schema(db, runs):
     with db.conn.cursor().copy("COPY bench_docs (k, doc) FROM STDIN") as copy:
         for k, run in enumerate(runs, 1):
             copy.write_row((k, json.dumps(run["traj"])))
+    with db.conn.cursor().copy("COPY bench_turns (k, session_no, checkpoint_id, doc) FROM STDIN") as copy:
+        for k, turn in enumerate(session_turns(runs), 1):
+            copy.write_row((k, *turn))
+    db.sql("VACUUM ANALYZE bench_docs, bench_turns")
+    return db.one("SELECT count(*) FROM bench_turns")
 
 
 def reset_saves(db):
@@ -147,16 +168,10 @@ def load_sessions(db, runs):
     the hand-written jsonb table, in the same order."""
     db.sql("TRUNCATE pgmem_checkpoints, baseline_sessions")
     with db.conn.transaction():
-        for n, run in enumerate(runs, 1):
-            traj = run["traj"]
-            for i, m in enumerate(traj):
-                if m["role"] != "assistant":
-                    continue
-                doc = json.dumps(traj[: i + 1])
-                cid = f"turn-{i:03}"
-                db.sql("SELECT pgmem_checkpoint_save(%s, %s, %s)", (f"session-{n}", doc, cid))
-                db.sql("INSERT INTO baseline_sessions VALUES (%s, %s, %s::jsonb, clock_timestamp())",
-                       (f"session-{n}", cid, doc))
+        for n, cid, doc in session_turns(runs):
+            db.sql("SELECT pgmem_checkpoint_save(%s, %s, %s)", (f"session-{n}", doc, cid))
+            db.sql("INSERT INTO baseline_sessions VALUES (%s, %s, %s::jsonb, clock_timestamp())",
+                   (f"session-{n}", cid, doc))
     db.sql("VACUUM ANALYZE pgmem_checkpoints, baseline_sessions")
 
 
@@ -169,7 +184,7 @@ def p3_load(db, args, nsessions):
 
 
 def p4_sizes(db):
-    """Stored bytes: each trajectory alone, and whole sessions saved turn by turn."""
+    """Stored bytes of each trajectory alone (whole sessions: session_storage)."""
     db.sql("""
         CREATE TABLE sizes_jsonb_pglz (k int, doc jsonb COMPRESSION pglz);
         CREATE TABLE sizes_jsonb_lz4 (k int, doc jsonb COMPRESSION lz4);
@@ -178,31 +193,150 @@ def p4_sizes(db):
         INSERT INTO sizes_jsonb_pglz SELECT k, doc::jsonb FROM bench_docs;
         INSERT INTO sizes_jsonb_lz4 SELECT k, doc::jsonb FROM bench_docs;
         INSERT INTO sizes_pgmem SELECT k, doc::pgmem_snapshot FROM bench_docs;
-        CREATE TEMP TABLE lz4_sessions (LIKE baseline_sessions);
-        ALTER TABLE lz4_sessions ALTER doc SET COMPRESSION lz4;
-        INSERT INTO lz4_sessions SELECT session_id, checkpoint_id, doc::text::jsonb, saved_at
-        FROM baseline_sessions;
     """)
     per_doc = lambda other: db.one(f"""
         SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pg_column_size(p.doc)::float8
                                                   / pg_column_size(o.doc))
         FROM sizes_pgmem p JOIN {other} o USING (k)""")
-    column_sum = lambda table, col: db.one(f"SELECT sum(pg_column_size({col}))::float8 FROM {table}")
-    table_size = lambda table: db.one(f"SELECT pg_table_size('{table}')::float8")
-    pgmem_docs = column_sum("sizes_pgmem", "doc")
-    sessions = column_sum("pgmem_checkpoints", "snapshot")
+    column_sum = lambda table: db.one(f"SELECT sum(pg_column_size(doc))::float8 FROM {table}")
+    pgmem_docs = column_sum("sizes_pgmem")
     return {
         "per trajectory vs jsonb pglz (median)": per_doc("sizes_jsonb_pglz"),
         "per trajectory vs jsonb lz4 (median)": per_doc("sizes_jsonb_lz4"),
-        "all trajectories vs jsonb pglz (sum)": pgmem_docs / column_sum("sizes_jsonb_pglz", "doc"),
-        "all trajectories vs jsonb lz4 (sum)": pgmem_docs / column_sum("sizes_jsonb_lz4", "doc"),
-        "sessions turn by turn vs jsonb pglz (sum)": sessions / column_sum("baseline_sessions", "doc"),
-        "sessions turn by turn vs jsonb lz4 (sum)": sessions / column_sum("lz4_sessions", "doc"),
-        "sessions turn by turn vs jsonb pglz (table size)":
-            table_size("pgmem_checkpoints") / table_size("baseline_sessions"),
-        "sessions turn by turn vs jsonb lz4 (table size)":
-            table_size("pgmem_checkpoints") / table_size("lz4_sessions"),
+        "all trajectories vs jsonb pglz (sum)": pgmem_docs / column_sum("sizes_jsonb_pglz"),
+        "all trajectories vs jsonb lz4 (sum)": pgmem_docs / column_sum("sizes_jsonb_lz4"),
     }
+
+
+def relation_bytes(db, table, payload):
+    """A table's bytes on disk (heap with its maps, TOAST, indexes) and its payload."""
+    return dict(zip(("table", "indexes", "total", "payload"), db.sql(f"""
+        SELECT pg_table_size('{table}'), pg_indexes_size('{table}'), pg_total_relation_size('{table}'),
+               (SELECT sum({payload})::bigint FROM {table})""").fetchone()))
+
+
+def session_storage(db):
+    """All sessions saved turn by turn (load_sessions): pgmem_checkpoints against the
+    hand-written jsonb table (pglz, and a copy with lz4), same indexes, vacuumed;
+    pgmem's payload is its frames' bytes, jsonb's the stored (compressed) documents."""
+    db.sql("""
+        CREATE TABLE sizes_sessions_lz4 (LIKE baseline_sessions INCLUDING ALL);
+        ALTER TABLE sizes_sessions_lz4 ALTER doc SET COMPRESSION lz4;
+        -- Built from text, so each value is compressed with lz4.
+        INSERT INTO sizes_sessions_lz4 SELECT session_id, checkpoint_id, doc::text::jsonb, saved_at
+        FROM baseline_sessions ORDER BY saved_at;
+    """)
+    db.sql("VACUUM ANALYZE pgmem_checkpoints, baseline_sessions, sizes_sessions_lz4")
+    pgmem = relation_bytes(db, "pgmem_checkpoints", "octet_length(frame)")
+    pglz = relation_bytes(db, "baseline_sessions", "pg_column_size(doc)")
+    lz4 = relation_bytes(db, "sizes_sessions_lz4", "pg_column_size(doc)")
+    stats = db.sql("SELECT * FROM pgmem_checkpoint_stats()")
+    names = [c.name for c in stats.description]
+    return {
+        # As a pair measured once: the ratio and its two sides.
+        "ratio": [pgmem["total"] / pglz["total"]], "a": [pgmem["total"]], "b": [pglz["total"]],
+        "bytes": {"pgmem": pgmem, "jsonb pglz": pglz, "jsonb lz4": lz4},
+        "ratios": {
+            "total vs jsonb pglz": pgmem["total"] / pglz["total"],
+            "total vs jsonb lz4": pgmem["total"] / lz4["total"],
+            "payload vs jsonb pglz": pgmem["payload"] / pglz["payload"],
+            "payload vs jsonb lz4": pgmem["payload"] / lz4["payload"],
+        },
+        "stats": dict(zip(names, stats.fetchone())),
+        "keyframe_interval": int(db.one("SHOW pgmem.checkpoint_keyframe_interval")),
+    }
+
+
+def p8_turns(db, args, nturns):
+    """Saves after every turn: each of 2 clients saves the real sessions in order, turn by
+    turn, into sessions of its own, so that every save's base is the previous turn.
+    Also returns what pgmem stored in its last round."""
+    v = {"nturns": nturns, "n": 0}
+    stored = {}
+
+    def pgmem():
+        result = db.pgbench("p8_pgmem_turns.sql", args.seconds, 2, v)
+        stats = db.sql("SELECT checkpoints, keyframes, stored_ratio FROM pgmem_checkpoint_stats()").fetchone()
+        stored.update(zip(("checkpoints", "keyframes", "stored_ratio"), stats))
+        return result
+
+    jsonb = lambda: db.pgbench("p8_jsonb_turns.sql", args.seconds, 2, v)
+    pair = interleaved(args.rounds, pgmem, jsonb, "tps", lambda: reset_saves(db))
+    return pair | {"stored": stored}
+
+
+def frame_hashes(db):
+    """Each checkpoint's frame hash now, in a temp table, for rekeyed() to compare with."""
+    db.sql("""DROP TABLE IF EXISTS frames_before;
+              CREATE TEMP TABLE frames_before AS
+              SELECT session_id, checkpoint_id, md5(frame) AS hash FROM pgmem_checkpoints""")
+
+
+def rekeyed(db):
+    """Per session, the checkpoints whose frame changed since frame_hashes(): re-keyed."""
+    return dict(db.sql("""
+        SELECT c.session_id, count(*) FROM pgmem_checkpoints c
+        JOIN frames_before b USING (session_id, checkpoint_id)
+        WHERE md5(c.frame) <> b.hash GROUP BY c.session_id""").fetchall())
+
+
+def check_rekeyed(db):
+    """Every checkpoint re-keyed since frame_hashes() loads as the document saved (the
+    baseline's copy); returns how many were re-keyed, per session."""
+    counts = rekeyed(db)
+    wrong = db.one("""
+        SELECT count(*) FROM pgmem_checkpoints c
+        JOIN frames_before f USING (session_id, checkpoint_id)
+        JOIN baseline_sessions b USING (session_id, checkpoint_id)
+        WHERE md5(c.frame) <> f.hash
+          AND (SELECT l.snapshot::jsonb FROM pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l)
+              IS DISTINCT FROM b.doc""")
+    if wrong or not counts:
+        raise RuntimeError(f"{sum(counts.values())} checkpoints re-keyed, {wrong} of them load wrong")
+    return counts
+
+
+def rekey_delete(db, nsessions):
+    """Delete one keyframe that others are stored against in each of up to `nsessions`
+    sessions longer than the keyframe interval (a keyframe after the session's first
+    when there is one), one timed pgmem_checkpoint_delete call per session."""
+    picks = db.sql("""
+        SELECT session_id, checkpoint_id, first FROM (
+            SELECT DISTINCT ON (k.session_id) k.session_id, k.checkpoint_id,
+                   NOT EXISTS (SELECT FROM pgmem_checkpoints e WHERE e.session_id = k.session_id
+                               AND (e.saved_at, e.checkpoint_id) < (k.saved_at, k.checkpoint_id)) AS first
+            FROM pgmem_checkpoints k
+            WHERE k.base_id IS NULL
+              AND EXISTS (SELECT FROM pgmem_checkpoints d
+                          WHERE d.session_id = k.session_id AND d.base_id = k.checkpoint_id)
+              AND (SELECT count(*) FROM pgmem_checkpoints n WHERE n.session_id = k.session_id)
+                  > current_setting('pgmem.checkpoint_keyframe_interval')::int
+            ORDER BY k.session_id, 3, k.saved_at) picked
+        ORDER BY session_id LIMIT %s""", (nsessions,)).fetchall()
+    if not picks:
+        raise RuntimeError("no session has a keyframe that others are stored against")
+    frame_hashes(db)
+    ms = []
+    for sid, cid, _ in picks:
+        t = time.perf_counter()
+        db.sql("SELECT pgmem_checkpoint_delete(%s, %s)", (sid, cid))
+        ms.append(1000 * (time.perf_counter() - t))
+    counts = check_rekeyed(db)
+    per_rekeyed = [t / counts[sid] for t, (sid, _, _) in zip(ms, picks) if counts.get(sid)]
+    return {"calls": len(ms), "first_keyframes": sum(first for _, _, first in picks),
+            "rekeyed": sum(counts.values()), "ms_per_call": summary(ms),
+            "ms_per_rekeyed": summary(per_rekeyed)}
+
+
+def rekey_prune(db):
+    """pgmem_checkpoint_prune(NULL, 1) over every session: one timed call."""
+    sessions = db.one("SELECT count(DISTINCT session_id) FROM pgmem_checkpoints")
+    frame_hashes(db)
+    t = time.perf_counter()
+    deleted = db.one("SELECT pgmem_checkpoint_prune(NULL, 1)")
+    ms = 1000 * (time.perf_counter() - t)
+    n = sum(check_rekeyed(db).values())
+    return {"sessions": sessions, "deleted": deleted, "rekeyed": n, "ms": ms, "ms_per_rekeyed": ms / n}
 
 
 def load_episodes(db, texts, users, per_user):
@@ -334,6 +468,8 @@ def main():
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--per-user", type=int, default=1000)
     parser.add_argument("--store-many", type=int, default=10000)
+    parser.add_argument("--rekey-sessions", type=int, default=50,
+                        help="sessions in which a keyframe is deleted")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--out", type=Path, required=True, help="results JSON")
     args = parser.parse_args()
@@ -345,15 +481,22 @@ def main():
     results = {"settings": vars(args) | {"bindir": str(args.bindir), "out": str(args.out)},
                "corpus": {"trajectories": len(runs), "episode_texts": len(texts)}}
     step = lambda name: print(f"bench: {name}", flush=True)
-    setup_schema(db, runs)
+    nturns = setup_schema(db, runs)
+    results["corpus"]["turns"] = nturns
     step("P1, P2 saves")
     results["P1"], results["P2"] = p1_p2_saves(db, args, len(runs))
+    step("P8 saves after every turn")
+    results["P8"] = p8_turns(db, args, nturns)
     step("sessions saved turn by turn")
     load_sessions(db, runs)
     step("P3 load latest")
     results["P3"] = p3_load(db, args, len(runs))
     step("P4 stored bytes")
     results["P4"] = p4_sizes(db)
+    step("session storage")
+    results["P4 sessions"] = session_storage(db)
+    step("re-keying: keyframe deletes, prune")
+    results["re-key"] = {"delete": rekey_delete(db, args.rekey_sessions), "prune": rekey_prune(db)}
     step(f"episodes: {args.users} users x {args.per_user}")
     load_episodes(db, texts, args.users, args.per_user)
     terms = pick_terms(db)
