@@ -19,6 +19,8 @@ ALTER TABLE pgmem_checkpoints RENAME COLUMN snapshot TO frame;
 ALTER TABLE pgmem_checkpoints ALTER COLUMN frame TYPE bytea USING frame::bytea;
 DROP CAST (pgmem_snapshot AS bytea);
 ALTER TABLE pgmem_checkpoints ALTER COLUMN frame SET STORAGE EXTERNAL;
+-- Rows up to a page's size stay in the heap (new rows; stored ones stay where they are).
+ALTER TABLE pgmem_checkpoints SET (toast_tuple_target = 8160);
 ALTER TABLE pgmem_checkpoints ADD COLUMN base_id text NULL
     CONSTRAINT pgmem_checkpoints_base_id_check CHECK (base_id <> checkpoint_id);
 CREATE INDEX pgmem_checkpoints_saved_at ON pgmem_checkpoints (saved_at);
@@ -92,6 +94,25 @@ BEGIN ATOMIC
     SELECT pg_catalog.array_agg(chain.checkpoint_id ORDER BY chain.n DESC),
            pg_catalog.array_agg(chain.frame ORDER BY chain.n DESC)
     FROM chain;
+END;
+
+-- The base of a new checkpoint checkpoint_id: parent_id when it is in the session, else
+-- the session's latest other checkpoint; NULL when there is none. One row; a table
+-- function, so that the planner inlines it into the caller's statement.
+CREATE FUNCTION pgmem_checkpoint_base(session_id text, checkpoint_id text, parent_id text)
+RETURNS TABLE (base_id text)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
+BEGIN ATOMIC
+    SELECT coalesce(
+        (SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+         WHERE c.session_id = pgmem_checkpoint_base.session_id
+           AND c.checkpoint_id = pgmem_checkpoint_base.parent_id
+           AND c.checkpoint_id <> pgmem_checkpoint_base.checkpoint_id),
+        (SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+         WHERE c.session_id = pgmem_checkpoint_base.session_id
+           AND c.checkpoint_id <> pgmem_checkpoint_base.checkpoint_id
+         ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+         LIMIT 1));
 END;
 
 -- Writers to one session take this lock first, so that re-encoding and saving never
@@ -187,20 +208,29 @@ BEGIN
         pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
     END IF;
     PERFORM @extschema@.pgmem_checkpoint_lock(sid);
+    -- In one statement, the common case: a new checkpoint whose base is the checkpoint
+    -- this backend saved or read last (pgmem_checkpoint_encode returns no row when it
+    -- does not have the base's document).
+    INSERT INTO @extschema@.pgmem_checkpoints
+        (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
+    SELECT sid, cid, pid, pgmem_checkpoint_save.label,
+           coalesce(pgmem_checkpoint_save.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
+    FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) AS b (id)
+    CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_encode(
+        sid, cid, CASE WHEN b.id IS NOT NULL THEN ARRAY[b.id] END,
+        CASE WHEN b.id IS NOT NULL THEN ARRAY[(
+            SELECT k.frame FROM @extschema@.pgmem_checkpoints k
+            WHERE k.session_id = sid AND k.checkpoint_id = b.id)] END,
+        pgmem_checkpoint_save.snapshot) e
+    WHERE NOT EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
+                      WHERE x.session_id = sid AND x.checkpoint_id = cid);
+    IF FOUND THEN
+        RETURN cid;
+    END IF;
     -- Saving over a checkpoint replaces it: what is stored against it moves off first.
-    IF EXISTS (SELECT FROM @extschema@.pgmem_checkpoints c
-               WHERE c.session_id = sid AND c.checkpoint_id = cid) THEN
-        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
-    END IF;
-    -- The base: the parent when it is in the session, else the session's latest.
-    SELECT c.checkpoint_id INTO bid FROM @extschema@.pgmem_checkpoints c
-    WHERE c.session_id = sid AND c.checkpoint_id = pid AND c.checkpoint_id <> cid;
-    IF bid IS NULL THEN
-        SELECT c.checkpoint_id INTO bid FROM @extschema@.pgmem_checkpoints c
-        WHERE c.session_id = sid AND c.checkpoint_id <> cid
-        ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-        LIMIT 1;
-    END IF;
+    PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    -- The base's whole chain, read here.
+    SELECT b.base_id INTO bid FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) b;
     SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
     SELECT e.frame, e.base_id INTO stored
     FROM @extschema@.pgmem_checkpoint_encode(sid, cid, chain.ids, chain.frames,
@@ -631,6 +661,10 @@ COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
 COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text) IS
 'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
 'there is no such checkpoint). Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text) IS
+'Internal: the base of a new checkpoint checkpoint_id of session_id: parent_id when it is '
+'in the session, else the session''s latest other checkpoint; NULL when there is none. '
+'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
 'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
 'Errors: none.';

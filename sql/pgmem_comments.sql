@@ -174,6 +174,10 @@ COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
 COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text) IS
 'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
 'there is no such checkpoint). Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text) IS
+'Internal: the base of a new checkpoint checkpoint_id of session_id: parent_id when it is '
+'in the session, else the session''s latest other checkpoint; NULL when there is none. '
+'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
 'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
 'Errors: none.';

@@ -3,7 +3,7 @@
 //! the self-contained snapshot a read returns. Each takes a checkpoint's chain as
 //! `pgmem_checkpoint_chain` reads it: ids and frames, keyframe first. The SQL that
 //! declares them is `sql/pgmem_checkpoints.sql`.
-use crate::chain_cache;
+use crate::chain_cache::{self, Known};
 use crate::error::{raise, Source};
 use crate::guc;
 use crate::snapshot::INTERRUPT;
@@ -53,35 +53,46 @@ impl<'a> Chain<'a> {
         self.ids.last().copied().unwrap_or_default()
     }
 
-    /// The document of the last frame, starting from the latest one this backend has;
-    /// `visit` sees every document decoded on the way.
-    fn document(&self, visit: impl FnMut(usize, &[u8])) -> Rc<Vec<u8>> {
-        let known = chain_cache::find(self.session_id, &self.ids, &self.frames);
-        if let Some((i, cbor)) = &known {
-            if *i + 1 == self.ids.len() {
-                return Rc::clone(cbor);
-            }
-        }
-        self.decode(known.map(|(i, cbor)| (i, cbor.as_ref().clone())), visit)
+    /// Whether the chain starts at a keyframe: then it can be read on its own.
+    fn is_whole(&self) -> bool {
+        self.frames.first().is_some_and(|f| !delta::is_delta(f))
     }
 
-    /// The document of the last frame, decoded from `start` (else from the keyframe),
-    /// and kept for the next save.
-    fn decode(
-        &self,
-        start: Option<(usize, Vec<u8>)>,
-        visit: impl FnMut(usize, &[u8]),
-    ) -> Rc<Vec<u8>> {
+    /// The document of the last frame, starting from the latest one this backend has;
+    /// `visit` sees every document decoded on the way. None when the chain is not whole
+    /// and this backend has none of it.
+    fn known(&self, visit: impl FnMut(usize, &[u8])) -> Option<Known> {
+        let found = chain_cache::find(self.session_id, &self.ids, &self.frames);
+        match found {
+            Some((i, known)) if i + 1 == self.ids.len() => Some(known),
+            None if !self.is_whole() => None,
+            found => Some(self.decode(found, visit)),
+        }
+    }
+
+    /// The document of the last frame, decoded from a known one (else from the
+    /// keyframe), and kept for the next save.
+    fn decode(&self, start: Option<(usize, Known)>, visit: impl FnMut(usize, &[u8])) -> Known {
+        let last = self.ids.len().saturating_sub(1);
+        // Exact for a whole chain; from a known document, at most what it was.
+        let depth = match &start {
+            Some((i, known)) if !self.is_whole() => known.depth + (last - i),
+            _ => last,
+        };
+        let start = start.map(|(i, known)| (i, known.cbor.as_ref().clone()));
         let cbor =
             chain::document(&self.frames, start, visit, INTERRUPT).unwrap_or_else(|e| self.fail(e));
-        let cbor = Rc::new(cbor);
+        let known = Known {
+            cbor: Rc::new(cbor),
+            depth,
+        };
         chain_cache::remember(
             self.session_id,
             self.last_id(),
             self.frames.last().copied().unwrap_or_default(),
-            Rc::clone(&cbor),
+            known.clone(),
         );
-        cbor
+        known
     }
 
     fn fail(&self, e: StepError) -> ! {
@@ -101,6 +112,10 @@ impl<'a> Chain<'a> {
             error => raise(error, Source::Stored),
         }
     }
+}
+
+fn missing_keyframe() -> Error {
+    Error::Corrupt("the chain does not start at a keyframe: its base is missing".into())
 }
 
 /// XX001 naming the checkpoint that cannot be read and the frame of its chain at fault.
@@ -124,10 +139,12 @@ fn level() -> i32 {
     guc::compression_level()
 }
 
-/// The frame to store for a new checkpoint `checkpoint_id` holding `snapshot`, whose
-/// base has the chain given (none: no base). A delta against the base, unless the
-/// chain is already as long as the keyframe interval, or the delta is no smaller than
-/// the snapshot (an unrelated document): then the snapshot itself, a keyframe.
+/// The frame to store for a new checkpoint `checkpoint_id` holding `snapshot`, and the
+/// base it is a delta against (NULL: a keyframe). `chain_ids` and `chain_frames` are
+/// the chain of its base (none: no base), or just the base itself: then no row comes
+/// back when the base is a delta this backend does not have, and the caller passes the
+/// whole chain. A delta, unless the chain already is as long as the keyframe interval,
+/// or the delta is no smaller than the snapshot (an unrelated document).
 #[pg_extern(stable, parallel_safe, sql = false)]
 fn pgmem_checkpoint_encode<'a>(
     session_id: &'a str,
@@ -137,21 +154,31 @@ fn pgmem_checkpoint_encode<'a>(
     snapshot: &'a [u8],
 ) -> TableIterator<'static, (name!(frame, Vec<u8>), name!(base_id, Option<String>))> {
     let chain = Chain::new(session_id, chain_ids.as_ref(), chain_frames.as_ref());
+    let base = match chain.ids.is_empty() {
+        true => None,
+        false => match chain.known(|_, _| {}) {
+            Some(base) => Some(base),
+            None => return TableIterator::new(std::iter::empty()),
+        },
+    };
     let cbor = Rc::new(
         format::decompress(snapshot, HARD_MAX_BYTES, INTERRUPT)
             .unwrap_or_else(|e| raise(e, Source::Stored)),
     );
-    let mut stored = (keyframe(snapshot, &cbor), None);
-    if !chain.ids.is_empty() && chain.ids.len() < guc::keyframe_interval() {
-        let base = chain.document(|_, _| {});
-        let frame = delta::encode(&cbor, &base, level(), INTERRUPT)
+    let mut stored = (keyframe(snapshot, &cbor), None, 0);
+    if let Some(base) = base.filter(|b| b.depth + 1 < guc::keyframe_interval()) {
+        let frame = delta::encode(&cbor, &base.cbor, level(), INTERRUPT)
             .unwrap_or_else(|e| raise(e, Source::Text));
-        if frame.len() < snapshot.len() {
-            stored = (frame, Some(chain.last_id().to_string()));
+        if frame.len() < stored.0.len() {
+            stored = (frame, Some(chain.last_id().to_string()), base.depth + 1);
         }
     }
-    chain_cache::remember(session_id, checkpoint_id, &stored.0, cbor);
-    TableIterator::once(stored)
+    let known = Known {
+        cbor,
+        depth: stored.2,
+    };
+    chain_cache::remember(session_id, checkpoint_id, &stored.0, known);
+    TableIterator::once((stored.0, stored.1))
 }
 
 /// A snapshot as a keyframe: as it is, unless it was stored uncompressed (a checkpoint
@@ -184,34 +211,52 @@ fn pgmem_checkpoint_rebase<'a>(
         .copied()
         .filter(|_| stays.len() < guc::keyframe_interval());
     let mut base_cbor = None;
-    let cbor = chain.document(|i, doc| {
-        if Some(i) == base {
-            base_cbor = Some(doc.to_vec());
-        }
-    });
-    let stored = match (base, base_cbor) {
-        (Some(i), Some(base_cbor)) => (
-            delta::encode(&cbor, &base_cbor, level(), INTERRUPT),
-            Some(chain.ids[i].to_string()),
-        ),
-        // The base was this backend's last-known document: read it on its own.
-        (Some(i), None) => {
-            let base_chain = Chain {
-                session_id,
-                ids: chain.ids[..=i].to_vec(),
-                frames: chain.frames[..=i].to_vec(),
-            };
-            let base_cbor = base_chain.document(|_, _| {});
+    let whole = chain
+        .known(|i, doc| {
+            if Some(i) == base {
+                base_cbor = Some(doc.to_vec());
+            }
+        })
+        .unwrap_or_else(|| {
+            chain.fail(StepError {
+                index: 0,
+                error: missing_keyframe(),
+            })
+        });
+    let (frame, base_id, depth) = match base {
+        Some(i) => {
+            // Unless it was decoded on the way, the base is read on its own.
+            let base_cbor = base_cbor.map(Rc::new).unwrap_or_else(|| {
+                let base_chain = Chain {
+                    session_id,
+                    ids: chain.ids[..=i].to_vec(),
+                    frames: chain.frames[..=i].to_vec(),
+                };
+                base_chain
+                    .known(|_, _| {})
+                    .unwrap_or_else(|| {
+                        base_chain.fail(StepError {
+                            index: 0,
+                            error: missing_keyframe(),
+                        })
+                    })
+                    .cbor
+            });
             (
-                delta::encode(&cbor, &base_cbor, level(), INTERRUPT),
+                delta::encode(&whole.cbor, &base_cbor, level(), INTERRUPT),
                 Some(chain.ids[i].to_string()),
+                stays.len(),
             )
         }
-        (None, _) => (format::compress(&cbor, level(), INTERRUPT), None),
+        None => (format::compress(&whole.cbor, level(), INTERRUPT), None, 0),
     };
-    let frame = stored.0.unwrap_or_else(|e| raise(e, Source::Stored));
-    chain_cache::remember(session_id, chain.last_id(), &frame, cbor);
-    TableIterator::once((frame, stored.1))
+    let frame = frame.unwrap_or_else(|e| raise(e, Source::Stored));
+    let known = Known {
+        cbor: whole.cbor,
+        depth,
+    };
+    chain_cache::remember(session_id, chain.last_id(), &frame, known);
+    TableIterator::once((frame, base_id))
 }
 
 /// The checkpoint at the end of a chain as a self-contained snapshot: a keyframe as it
@@ -232,8 +277,8 @@ fn pgmem_checkpoint_snapshot<'a>(
         }
         return keyframe.to_vec();
     }
-    let cbor = chain.decode(None, |_, _| {});
-    uncompressed::store(&cbor, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
+    let known = chain.decode(None, |_, _| {});
+    uncompressed::store(&known.cbor, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
 }
 
 /// The CBOR size of the checkpoint a frame holds, from its header: only the first bytes

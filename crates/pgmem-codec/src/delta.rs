@@ -7,7 +7,7 @@
 //! 0..3   magic "PGM"   3  format version (1)   4  codec (2 = zstd CBOR delta)
 //! 5..9   CBOR length, unsigned 32-bit big-endian
 //! 9..13  the base's CBOR length, unsigned 32-bit big-endian
-//! 13..21 XXH64 (seed 0) of the base's CBOR, unsigned 64-bit big-endian
+//! 13..21 XXH3-64 (seed 0) of the base's CBOR, unsigned 64-bit big-endian
 //! 21..   one zstd frame, compressed with the base's CBOR as its dictionary
 //! ```
 //!
@@ -18,7 +18,7 @@ use crate::error::{corrupt, Error, Result};
 use crate::format::{self, HEADER_LEN, MAGIC, VERSION};
 use crate::Interrupt;
 use std::cell::RefCell;
-use twox_hash::XxHash64;
+use twox_hash::XxHash3_64;
 use zstd::zstd_safe::{CCtx, CParameter, ResetDirective};
 
 pub const CODEC_ZSTD_CBOR_DELTA: u8 = 2;
@@ -46,32 +46,48 @@ pub fn encode(cbor: &[u8], base: &[u8], level: i32, interrupt: Interrupt) -> Res
     })?;
     let mut extra = [0u8; 12];
     extra[..4].copy_from_slice(&base_len.to_be_bytes());
-    extra[4..].copy_from_slice(&XxHash64::oneshot(0, base).to_be_bytes());
+    extra[4..].copy_from_slice(&XxHash3_64::oneshot(base).to_be_bytes());
     let mut out = format::with_header(cbor, CODEC_ZSTD_CBOR_DELTA, &extra)?;
     COMPRESSOR.with(|cell| {
         let mut cached = cell.borrow_mut();
         if cached.is_none() {
             *cached = Some(CCtx::try_create().ok_or(Error::OutOfMemory)?);
         }
-        let cctx = cached.as_mut().expect("compressor was just created");
+        let cctx = Cleared(cached.as_mut().expect("compressor was just created"));
         let failed = |_| Error::OutOfMemory;
-        // Parameters and dictionary are set anew: an interrupted call may have left any.
-        cctx.reset(ResetDirective::SessionAndParameters)
+        // Parameters are set anew: an interrupted call may have left any.
+        cctx.0
+            .reset(ResetDirective::SessionAndParameters)
             .map_err(failed)?;
-        format::set_parameters(cctx, level)?;
-        cctx.set_parameter(CParameter::WindowLog(WINDOW_LOG))
+        format::set_parameters(cctx.0, level)?;
+        cctx.0
+            .set_parameter(CParameter::WindowLog(WINDOW_LOG))
             .map_err(failed)?;
         if let Some(log) = hash_log(base.len()) {
-            cctx.set_parameter(CParameter::HashLog(log))
+            cctx.0
+                .set_parameter(CParameter::HashLog(log))
                 .map_err(failed)?;
         }
-        cctx.load_dictionary(base).map_err(failed)?;
-        let written = format::stream_compress(cctx, cbor, &mut out, interrupt);
-        // The dictionary is a copy of the base: give its memory back now.
-        cctx.load_dictionary(&[]).map_err(failed)?;
-        written
+        // SAFETY: zstd keeps a reference to the prefix for the one frame compressed next
+        // (a dictionary would be copied and indexed twice, with allocations the size of
+        // its tables on every call). `Cleared` resets the context, dropping the prefix and
+        // that frame, before this call returns or unwinds, so the reference never
+        // outlives `base`; a later frame starts from a cleared window.
+        let prefix = unsafe { std::mem::transmute::<&[u8], &'static [u8]>(base) };
+        cctx.0.ref_prefix(prefix).map_err(failed)?;
+        format::stream_compress(cctx.0, cbor, &mut out, interrupt)
     })?;
     Ok(out)
+}
+
+/// The delta compressor, reset when the compression it is lent for ends, however it ends.
+struct Cleared<'c>(&'c mut CCtx<'static>);
+
+impl Drop for Cleared<'_> {
+    fn drop(&mut self) {
+        // Resetting cannot fail for a valid context; nothing is left to do if it did.
+        let _ = self.0.reset(ResetDirective::SessionAndParameters);
+    }
 }
 
 /// zstd indexes at most 8 bytes of a dictionary per hash-table entry and drops the
@@ -91,7 +107,7 @@ pub fn decode(
     interrupt: Interrupt,
 ) -> Result<Vec<u8>> {
     let header = delta_header(frame)?;
-    if header.base_len as usize != base.len() || header.base_hash != XxHash64::oneshot(0, base) {
+    if header.base_len as usize != base.len() || header.base_hash != XxHash3_64::oneshot(base) {
         return corrupt(
             "delta frame does not belong to its base (the base's length or hash differs)",
         );
