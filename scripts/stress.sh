@@ -4,6 +4,9 @@
 #             kept; none lost without a cap), pgmem_episode_store_many batches with
 #             overlapping shuffled ids from 8 clients (no error, no deadlock), and a
 #             non-superuser refused when it changes pgmem.max_episodes_per_user;
+#   deltas    6 clients saving (with and without parent, over their own ids), deleting,
+#             pruning and expiring delta checkpoints of 3 shared sessions while 2 read
+#             them: no error, no deadlock, every checkpoint left loads as last saved;
 #   crash     clients saving checkpoints and episodes while the server is stopped with
 #             `pg_ctl stop -m immediate`, then while one backend is killed with SIGKILL:
 #             every acknowledged save loads back equal, every row reads, amcheck is clean;

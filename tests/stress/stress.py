@@ -1,6 +1,8 @@
 """pgmem under stress, against the throwaway server scripts/stress.sh starts:
   episodes  pgmem.max_episodes_per_user with 8 concurrent writers, store_many batches
             with overlapping shuffled ids (no deadlock), the setting superuser-only;
+  deltas    concurrent saves, branches, deletes, prunes and expiries of delta
+            checkpoints on shared sessions, with readers: all load as last saved;
   crash     acknowledged checkpoint and episode saves survive pg_ctl stop -m immediate
             and a SIGKILLed backend;
   cancel    statement_timeout and pg_cancel_backend stop a large text conversion soon.
@@ -12,10 +14,11 @@ import time
 
 import cancel
 import crash
+import deltas
 import episodes
 from common import Failure, Server, describe
 
-PARTS = ("episodes", "crash", "cancel")
+PARTS = ("episodes", "deltas", "crash", "cancel")
 
 
 def main():
@@ -40,6 +43,8 @@ def main():
             server.ensure_running()
             if part == "episodes":
                 episodes.run(server)
+            elif part == "deltas":
+                deltas.run(server)
             elif part == "crash":
                 crash.run(server, traces, args.work)
             else:
