@@ -173,8 +173,8 @@ mod tests {
     #[pg_test]
     fn saving_over_a_base_and_deleting_one_keep_dependents_loadable() {
         let turns = turns();
-        for i in 0..6 {
-            save("r", &turns[i], &format!("t{i}"), None);
+        for (i, doc) in turns.iter().take(6).enumerate() {
+            save("r", doc, &format!("t{i}"), None);
         }
         // t2 is the base of t3: replaced by another document, t3 and later stay as saved.
         save("r", &turns[20], "t2", None);
@@ -203,8 +203,8 @@ mod tests {
     #[pg_test]
     fn damaged_frames_are_xx001_naming_the_checkpoint() {
         let turns = turns();
-        for i in 0..4 {
-            save("x", &turns[i], &format!("t{i}"), None);
+        for (i, doc) in turns.iter().take(4).enumerate() {
+            save("x", doc, &format!("t{i}"), None);
         }
         // A flipped byte in the keyframe's zstd frame.
         Spi::run(
@@ -253,8 +253,8 @@ mod tests {
     fn prune_keeps_the_newest_and_expire_the_latest() {
         let turns = turns();
         for s in ["p1", "p2", "p3"] {
-            for i in 0..6 {
-                save(s, &turns[i], &format!("t{i}"), None);
+            for (i, doc) in turns.iter().take(6).enumerate() {
+                save(s, doc, &format!("t{i}"), None);
             }
         }
         assert_eq!(
