@@ -41,7 +41,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_checkpoints', '');
 -- The storage primitives, in the library (src/checkpoint.rs). Each takes a checkpoint's
 -- chain as pgmem_checkpoint_chain reads it.
 CREATE FUNCTION pgmem_checkpoint_encode(session_id text, checkpoint_id text, chain_ids text[],
-                                        chain_frames bytea[], snapshot pgmem_snapshot)
+                                        chain_frames bytea[], snapshot pgmem_snapshot,
+                                        document text)
 RETURNS TABLE (frame bytea, base_id text)
     AS 'MODULE_PATHNAME', 'pgmem_checkpoint_encode_wrapper'
     LANGUAGE c STABLE PARALLEL SAFE ROWS 1;
@@ -170,13 +171,15 @@ BEGIN ATOMIC
          LIMIT 1));
 END;
 
-CREATE FUNCTION pgmem_checkpoint_save(
+-- A save (pgmem_checkpoint_save): snapshot or document (JSON text) is the checkpoint.
+CREATE FUNCTION pgmem_checkpoint_put(
     session_id text,
     snapshot pgmem_snapshot,
-    checkpoint_id text DEFAULT NULL,
-    label text DEFAULT NULL,
-    metadata jsonb DEFAULT '{}',
-    parent_id text DEFAULT NULL
+    document text,
+    checkpoint_id text,
+    label text,
+    metadata jsonb,
+    parent_id text
 ) RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -190,15 +193,15 @@ DECLARE
     stored record;
 BEGIN
     -- Arguments are checked first, so an error names the argument and nothing else.
-    IF pgmem_checkpoint_save.snapshot IS NULL THEN
+    IF pgmem_checkpoint_put.snapshot IS NULL AND pgmem_checkpoint_put.document IS NULL THEN
         RAISE EXCEPTION 'snapshot must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.session_id, 'session_id');
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.session_id, 'session_id');
     cid := @extschema@.pgmem_checked_id(
-        coalesce(pgmem_checkpoint_save.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
+        coalesce(pgmem_checkpoint_put.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
         'checkpoint_id');
-    IF pgmem_checkpoint_save.parent_id IS NOT NULL THEN
-        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
+    IF pgmem_checkpoint_put.parent_id IS NOT NULL THEN
+        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.parent_id, 'parent_id');
     END IF;
     PERFORM @extschema@.pgmem_checkpoint_lock(sid);
     -- In one statement, the common case: a new checkpoint whose base is the checkpoint
@@ -206,15 +209,15 @@ BEGIN
     -- does not have the base's document).
     INSERT INTO @extschema@.pgmem_checkpoints
         (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    SELECT sid, cid, pid, pgmem_checkpoint_save.label,
-           coalesce(pgmem_checkpoint_save.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
+    SELECT sid, cid, pid, pgmem_checkpoint_put.label,
+           coalesce(pgmem_checkpoint_put.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
     FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) AS b (id)
     CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_encode(
         sid, cid, CASE WHEN b.id IS NOT NULL THEN ARRAY[b.id] END,
         CASE WHEN b.id IS NOT NULL THEN ARRAY[(
             SELECT k.frame FROM @extschema@.pgmem_checkpoints k
             WHERE k.session_id = sid AND k.checkpoint_id = b.id)] END,
-        pgmem_checkpoint_save.snapshot) e
+        pgmem_checkpoint_put.snapshot, pgmem_checkpoint_put.document) e
     WHERE NOT EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
                       WHERE x.session_id = sid AND x.checkpoint_id = cid);
     IF FOUND THEN
@@ -227,11 +230,12 @@ BEGIN
     SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
     SELECT e.frame, e.base_id INTO stored
     FROM @extschema@.pgmem_checkpoint_encode(sid, cid, chain.ids, chain.frames,
-                                             pgmem_checkpoint_save.snapshot) e;
+                                             pgmem_checkpoint_put.snapshot,
+                                             pgmem_checkpoint_put.document) e;
     INSERT INTO @extschema@.pgmem_checkpoints AS c
         (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    VALUES (sid, cid, pid, pgmem_checkpoint_save.label,
-            coalesce(pgmem_checkpoint_save.metadata, '{}'), stored.frame, clock_timestamp(),
+    VALUES (sid, cid, pid, pgmem_checkpoint_put.label,
+            coalesce(pgmem_checkpoint_put.metadata, '{}'), stored.frame, clock_timestamp(),
             stored.base_id)
     ON CONFLICT ON CONSTRAINT pgmem_checkpoints_pkey DO UPDATE
         SET parent_id = excluded.parent_id,
@@ -243,6 +247,41 @@ BEGIN
     RETURN cid;
 END
 $$;
+
+-- The two ways to save: a snapshot (a pgmem_snapshot, or jsonb or json cast to one), or
+-- JSON text, which is encoded once, straight into the frame stored. A literal or an
+-- untyped parameter is text.
+CREATE FUNCTION pgmem_checkpoint_save(
+    session_id text,
+    snapshot pgmem_snapshot,
+    checkpoint_id text DEFAULT NULL,
+    label text DEFAULT NULL,
+    metadata jsonb DEFAULT '{}',
+    parent_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT @extschema@.pgmem_checkpoint_put(
+        pgmem_checkpoint_save.session_id, pgmem_checkpoint_save.snapshot, NULL,
+        pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
+        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+END;
+
+CREATE FUNCTION pgmem_checkpoint_save(
+    session_id text,
+    snapshot text,
+    checkpoint_id text DEFAULT NULL,
+    label text DEFAULT NULL,
+    metadata jsonb DEFAULT '{}',
+    parent_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT @extschema@.pgmem_checkpoint_put(
+        pgmem_checkpoint_save.session_id, NULL, pgmem_checkpoint_save.snapshot,
+        pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
+        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+END;
 
 CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL)
 RETURNS TABLE (

@@ -9,7 +9,7 @@ use crate::guc;
 use crate::snapshot::INTERRUPT;
 use pgmem_codec::chain::{self, StepError};
 use pgmem_codec::delta::{self, DELTA_HEADER_LEN};
-use pgmem_codec::{format, uncompressed, Error, HARD_MAX_BYTES};
+use pgmem_codec::{format, json_in, uncompressed, Error, HARD_MAX_BYTES};
 use pgrx::fcinfo::pg_getarg_datum_raw;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, varlena, PgSqlErrorCode};
@@ -139,19 +139,21 @@ fn level() -> i32 {
     guc::compression_level()
 }
 
-/// The frame to store for a new checkpoint `checkpoint_id` holding `snapshot`, and the
-/// base it is a delta against (NULL: a keyframe). `chain_ids` and `chain_frames` are
-/// the chain of its base (none: no base), or just the base itself: then no row comes
-/// back when the base is a delta this backend does not have, and the caller passes the
-/// whole chain. A delta, unless the chain already is as long as the keyframe interval,
-/// or the delta is no smaller than the snapshot (an unrelated document).
+/// The frame to store for a new checkpoint `checkpoint_id` holding `snapshot`, or the
+/// JSON text `document` (encoded once, straight into the frame), and the base it is a
+/// delta against (NULL: a keyframe). `chain_ids` and `chain_frames` are the chain of its
+/// base (none: no base), or just the base itself: then no row comes back when the base
+/// is a delta this backend does not have, and the caller passes the whole chain. A
+/// delta, unless the chain already is as long as the keyframe interval, or the delta is
+/// no smaller than the keyframe (an unrelated document).
 #[pg_extern(stable, parallel_safe, sql = false)]
 fn pgmem_checkpoint_encode<'a>(
     session_id: &'a str,
     checkpoint_id: &'a str,
     chain_ids: Option<Array<'a, &'a str>>,
     chain_frames: Option<Array<'a, &'a [u8]>>,
-    snapshot: &'a [u8],
+    snapshot: Option<&'a [u8]>,
+    document: Option<&'a str>,
 ) -> TableIterator<'static, (name!(frame, Vec<u8>), name!(base_id, Option<String>))> {
     let chain = Chain::new(session_id, chain_ids.as_ref(), chain_frames.as_ref());
     let base = match chain.ids.is_empty() {
@@ -161,18 +163,32 @@ fn pgmem_checkpoint_encode<'a>(
             None => return TableIterator::new(std::iter::empty()),
         },
     };
-    let cbor = Rc::new(
-        format::decompress(snapshot, HARD_MAX_BYTES, INTERRUPT)
+    let cbor = Rc::new(match (snapshot, document) {
+        (_, Some(text)) => json_in::to_cbor(text, guc::max_snapshot_bytes(), INTERRUPT)
+            .unwrap_or_else(|e| raise(e, Source::Text)),
+        (Some(snapshot), None) => format::decompress(snapshot, HARD_MAX_BYTES, INTERRUPT)
             .unwrap_or_else(|e| raise(e, Source::Stored)),
-    );
-    let mut stored = (keyframe(snapshot, &cbor), None, 0);
-    if let Some(base) = base.filter(|b| b.depth + 1 < guc::keyframe_interval()) {
-        let frame = delta::encode(&cbor, &base.cbor, level(), INTERRUPT)
-            .unwrap_or_else(|e| raise(e, Source::Text));
-        if frame.len() < stored.0.len() {
-            stored = (frame, Some(chain.last_id().to_string()), base.depth + 1);
+        (None, None) => crate::error::invalid_argument("snapshot must not be NULL".into()),
+    });
+    let delta = base
+        .filter(|b| b.depth + 1 < guc::keyframe_interval())
+        .map(|b| {
+            let frame = delta::encode(&cbor, &b.cbor, level(), INTERRUPT)
+                .unwrap_or_else(|e| raise(e, Source::Text));
+            (frame, Some(chain.last_id().to_string()), b.depth + 1)
+        });
+    let stored = match delta {
+        // A delta under an eighth of the document is kept without making the keyframe
+        // to compare (zstd rarely compresses agent state that far on its own).
+        Some(delta) if delta.0.len() * 8 <= cbor.len() => delta,
+        delta => {
+            let whole = keyframe(snapshot.filter(|_| document.is_none()), &cbor);
+            match delta {
+                Some(delta) if delta.0.len() < whole.len() => delta,
+                _ => (whole, None, 0),
+            }
         }
-    }
+    };
     let known = Known {
         cbor,
         depth: stored.2,
@@ -181,13 +197,15 @@ fn pgmem_checkpoint_encode<'a>(
     TableIterator::once((stored.0, stored.1))
 }
 
-/// A snapshot as a keyframe: as it is, unless it was stored uncompressed (a checkpoint
-/// read back and saved again), which is compressed now.
-fn keyframe(snapshot: &[u8], cbor: &[u8]) -> Vec<u8> {
-    if snapshot.len() < cbor.len() {
-        return snapshot.to_vec();
+/// A checkpoint as a keyframe: the snapshot as it is, unless there is none (JSON text
+/// was given) or it was stored uncompressed (a checkpoint read back and saved again).
+fn keyframe(snapshot: Option<&[u8]>, cbor: &[u8]) -> Vec<u8> {
+    match snapshot {
+        Some(snapshot) if snapshot.len() < cbor.len() => snapshot.to_vec(),
+        _ => {
+            format::compress(cbor, level(), INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
+        }
     }
-    format::compress(cbor, level(), INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
 }
 
 /// The frame the last checkpoint of a chain is stored as once the checkpoints in

@@ -6,5 +6,5 @@
 \set k (:n - 1) % :nturns + 1
 \set lap (:n - 1) / :nturns
 SELECT pgmem_checkpoint_save('turns-' || :client_id || '-' || :lap || '-' || t.session_no,
-                             t.doc::pgmem_snapshot, t.checkpoint_id)
+                             t.doc, t.checkpoint_id)
 FROM bench_turns t WHERE t.k = :k;

@@ -178,7 +178,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_checkpoints', '');
 -- The storage primitives, in the library (src/checkpoint.rs). Each takes a checkpoint's
 -- chain as pgmem_checkpoint_chain reads it.
 CREATE FUNCTION pgmem_checkpoint_encode(session_id text, checkpoint_id text, chain_ids text[],
-                                        chain_frames bytea[], snapshot pgmem_snapshot)
+                                        chain_frames bytea[], snapshot pgmem_snapshot,
+                                        document text)
 RETURNS TABLE (frame bytea, base_id text)
     AS 'MODULE_PATHNAME', 'pgmem_checkpoint_encode_wrapper'
     LANGUAGE c STABLE PARALLEL SAFE ROWS 1;
@@ -307,13 +308,15 @@ BEGIN ATOMIC
          LIMIT 1));
 END;
 
-CREATE FUNCTION pgmem_checkpoint_save(
+-- A save (pgmem_checkpoint_save): snapshot or document (JSON text) is the checkpoint.
+CREATE FUNCTION pgmem_checkpoint_put(
     session_id text,
     snapshot pgmem_snapshot,
-    checkpoint_id text DEFAULT NULL,
-    label text DEFAULT NULL,
-    metadata jsonb DEFAULT '{}',
-    parent_id text DEFAULT NULL
+    document text,
+    checkpoint_id text,
+    label text,
+    metadata jsonb,
+    parent_id text
 ) RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -327,15 +330,15 @@ DECLARE
     stored record;
 BEGIN
     -- Arguments are checked first, so an error names the argument and nothing else.
-    IF pgmem_checkpoint_save.snapshot IS NULL THEN
+    IF pgmem_checkpoint_put.snapshot IS NULL AND pgmem_checkpoint_put.document IS NULL THEN
         RAISE EXCEPTION 'snapshot must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.session_id, 'session_id');
+    sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.session_id, 'session_id');
     cid := @extschema@.pgmem_checked_id(
-        coalesce(pgmem_checkpoint_save.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
+        coalesce(pgmem_checkpoint_put.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
         'checkpoint_id');
-    IF pgmem_checkpoint_save.parent_id IS NOT NULL THEN
-        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_save.parent_id, 'parent_id');
+    IF pgmem_checkpoint_put.parent_id IS NOT NULL THEN
+        pid := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.parent_id, 'parent_id');
     END IF;
     PERFORM @extschema@.pgmem_checkpoint_lock(sid);
     -- In one statement, the common case: a new checkpoint whose base is the checkpoint
@@ -343,15 +346,15 @@ BEGIN
     -- does not have the base's document).
     INSERT INTO @extschema@.pgmem_checkpoints
         (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    SELECT sid, cid, pid, pgmem_checkpoint_save.label,
-           coalesce(pgmem_checkpoint_save.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
+    SELECT sid, cid, pid, pgmem_checkpoint_put.label,
+           coalesce(pgmem_checkpoint_put.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
     FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) AS b (id)
     CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_encode(
         sid, cid, CASE WHEN b.id IS NOT NULL THEN ARRAY[b.id] END,
         CASE WHEN b.id IS NOT NULL THEN ARRAY[(
             SELECT k.frame FROM @extschema@.pgmem_checkpoints k
             WHERE k.session_id = sid AND k.checkpoint_id = b.id)] END,
-        pgmem_checkpoint_save.snapshot) e
+        pgmem_checkpoint_put.snapshot, pgmem_checkpoint_put.document) e
     WHERE NOT EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
                       WHERE x.session_id = sid AND x.checkpoint_id = cid);
     IF FOUND THEN
@@ -364,11 +367,12 @@ BEGIN
     SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
     SELECT e.frame, e.base_id INTO stored
     FROM @extschema@.pgmem_checkpoint_encode(sid, cid, chain.ids, chain.frames,
-                                             pgmem_checkpoint_save.snapshot) e;
+                                             pgmem_checkpoint_put.snapshot,
+                                             pgmem_checkpoint_put.document) e;
     INSERT INTO @extschema@.pgmem_checkpoints AS c
         (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    VALUES (sid, cid, pid, pgmem_checkpoint_save.label,
-            coalesce(pgmem_checkpoint_save.metadata, '{}'), stored.frame, clock_timestamp(),
+    VALUES (sid, cid, pid, pgmem_checkpoint_put.label,
+            coalesce(pgmem_checkpoint_put.metadata, '{}'), stored.frame, clock_timestamp(),
             stored.base_id)
     ON CONFLICT ON CONSTRAINT pgmem_checkpoints_pkey DO UPDATE
         SET parent_id = excluded.parent_id,
@@ -380,6 +384,41 @@ BEGIN
     RETURN cid;
 END
 $$;
+
+-- The two ways to save: a snapshot (a pgmem_snapshot, or jsonb or json cast to one), or
+-- JSON text, which is encoded once, straight into the frame stored. A literal or an
+-- untyped parameter is text.
+CREATE FUNCTION pgmem_checkpoint_save(
+    session_id text,
+    snapshot pgmem_snapshot,
+    checkpoint_id text DEFAULT NULL,
+    label text DEFAULT NULL,
+    metadata jsonb DEFAULT '{}',
+    parent_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT @extschema@.pgmem_checkpoint_put(
+        pgmem_checkpoint_save.session_id, pgmem_checkpoint_save.snapshot, NULL,
+        pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
+        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+END;
+
+CREATE FUNCTION pgmem_checkpoint_save(
+    session_id text,
+    snapshot text,
+    checkpoint_id text DEFAULT NULL,
+    label text DEFAULT NULL,
+    metadata jsonb DEFAULT '{}',
+    parent_id text DEFAULT NULL
+) RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT @extschema@.pgmem_checkpoint_put(
+        pgmem_checkpoint_save.session_id, NULL, pgmem_checkpoint_save.snapshot,
+        pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
+        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+END;
 
 CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL)
 RETURNS TABLE (
@@ -1039,14 +1078,24 @@ COMMENT ON INDEX pgmem_checkpoints_pkey IS
 
 COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
 'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
-'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
-'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
-'and parent_id are stored as given; saved_at is clock_timestamp(). Stored as a delta '
-'against parent_id when it is in the session, else against the session''s latest, with a '
-'keyframe every pgmem.checkpoint_keyframe_interval checkpoints. Saving over a checkpoint '
-'first re-encodes the checkpoints stored against it. Errors: 22023 for a NULL snapshot, '
-'session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; the snapshot''s '
-'own input errors (22P02, 54000, ...); XX001 when the base''s stored frames are damaged.';
+'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot is a '
+'pgmem_snapshot, or a jsonb or json value cast to one (JSON text goes to the text '
+'overload); label, metadata (NULL: {}) and parent_id are stored as given; saved_at is '
+'clock_timestamp(). Stored as a delta against parent_id when it is in the session, else '
+'against the session''s latest, with a keyframe every pgmem.checkpoint_keyframe_interval '
+'checkpoints. Saving over a checkpoint first re-encodes the checkpoints stored against '
+'it. Errors: 22023 for a NULL snapshot, session_id not 1..255 characters, checkpoint_id '
+'or parent_id not 1..64; the snapshot''s own input errors (22P02, 54000, ...); XX001 '
+'when the base''s stored frames are damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_save(text, text, text, text, jsonb, text) IS
+'Save a checkpoint of session_id whose snapshot is JSON text (a literal or an untyped '
+'parameter comes here): as pgmem_checkpoint_save(text, pgmem_snapshot, ...), but the '
+'text is encoded once, straight into the frame stored, instead of into a snapshot that '
+'a delta then replaces. Errors: as the pgmem_snapshot form, with the text''s input '
+'errors (22P02, 22P05, 22003, 54000) as pgmem_snapshot''s text input raises them.';
+COMMENT ON FUNCTION pgmem_checkpoint_put(text, pgmem_snapshot, text, text, text, jsonb, text) IS
+'Internal: the body of both pgmem_checkpoint_save forms; snapshot or document (JSON text) '
+'is the checkpoint. Errors: as pgmem_checkpoint_save.';
 COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
 'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
 'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. The '
@@ -1078,9 +1127,10 @@ COMMENT ON FUNCTION pgmem_checkpoint_stats(text) IS
 'keyframes, raw_bytes (CBOR of every checkpoint, as if each were stored alone and '
 'uncompressed), stored_bytes (the frames stored) and stored_ratio (stored / raw). '
 'Errors: none.';
-COMMENT ON FUNCTION pgmem_checkpoint_encode(text, text, text[], bytea[], pgmem_snapshot) IS
-'Internal: the frame pgmem_checkpoint_save stores for snapshot, given the chain of its base '
-'(NULL: none), and the base it is a delta against (NULL: a keyframe). Errors: XX001 when '
+COMMENT ON FUNCTION pgmem_checkpoint_encode(text, text, text[], bytea[], pgmem_snapshot, text) IS
+'Internal: the frame pgmem_checkpoint_save stores for snapshot or document (JSON text), '
+'given the chain of its base (NULL: none) or the base alone (no row when this backend does '
+'not have its document), and the base it is a delta against (NULL: a keyframe). Errors: XX001 when '
 'a frame of the chain is damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_rebase(text, text[], bytea[], text[]) IS
 'Internal: the frame the last checkpoint of a chain is re-encoded to once the checkpoints '
@@ -1207,19 +1257,19 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:148
+-- src/checkpoint.rs:149
 -- pgmem::checkpoint::pgmem_checkpoint_encode
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:196
+-- src/checkpoint.rs:214
 -- pgmem::checkpoint::pgmem_checkpoint_rebase
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:267
+-- src/checkpoint.rs:285
 -- pgmem::checkpoint::pgmem_checkpoint_snapshot
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -1231,7 +1281,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:286
+-- src/checkpoint.rs:304
 -- pgmem::checkpoint::pgmem_frame_raw_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */

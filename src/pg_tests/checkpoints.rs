@@ -227,8 +227,9 @@ mod tests {
             Some(
                 "pgmem_checkpoint_base:ss pgmem_checkpoint_chain:ss pgmem_checkpoint_delete:vu pgmem_checkpoint_encode:ss \
                  pgmem_checkpoint_expire:vu pgmem_checkpoint_list:ss pgmem_checkpoint_load:ss \
-                 pgmem_checkpoint_lock:vu pgmem_checkpoint_prune:vu pgmem_checkpoint_rebase:ss \
-                 pgmem_checkpoint_remove:vu pgmem_checkpoint_save:vu pgmem_checkpoint_snapshot:is \
+                 pgmem_checkpoint_lock:vu pgmem_checkpoint_prune:vu pgmem_checkpoint_put:vu \
+                 pgmem_checkpoint_rebase:ss pgmem_checkpoint_remove:vu pgmem_checkpoint_save:vu \
+                 pgmem_checkpoint_save:vu pgmem_checkpoint_snapshot:is \
                  pgmem_checkpoint_stats:ss pgmem_checkpoint_superseded:ss pgmem_checkpoint_unlink:vu"
             )
         );

@@ -8,8 +8,25 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn save(session: &str, json: &str, id: &str, parent: Option<&str>) {
+        save_as(Form::Snapshot, session, json, id, parent);
+    }
+
+    /// The two forms of pgmem_checkpoint_save: a snapshot, or JSON text.
+    #[derive(Clone, Copy)]
+    enum Form {
+        Snapshot,
+        Text,
+    }
+
+    fn save_as(form: Form, session: &str, json: &str, id: &str, parent: Option<&str>) {
+        let sql = match form {
+            Form::Snapshot => {
+                "SELECT pgmem_checkpoint_save($1, $2::text::pgmem_snapshot, $3, parent_id => $4)"
+            }
+            Form::Text => "SELECT pgmem_checkpoint_save($1, $2::text, $3, parent_id => $4)",
+        };
         Spi::run_with_args(
-            "SELECT pgmem_checkpoint_save($1, $2::text::pgmem_snapshot, $3, parent_id => $4)",
+            sql,
             &[session.into(), json.into(), id.into(), parent.into()],
         )
         .unwrap();
@@ -91,6 +108,35 @@ mod tests {
         .unwrap();
         assert_eq!(checkpoints, Some(turns.len() as i64));
         assert_eq!(keyframes, Some(turns.len().div_ceil(16) as i64));
+    }
+
+    #[pg_test]
+    fn json_text_and_snapshots_store_the_same_frames() {
+        let turns = turns();
+        for (i, doc) in turns.iter().take(6).enumerate() {
+            save_as(Form::Snapshot, "snap", doc, &format!("t{i}"), None);
+            save_as(Form::Text, "text", doc, &format!("t{i}"), None);
+        }
+        let differing = one::<i64>(
+            "SELECT count(*) FROM pgmem_checkpoints s JOIN pgmem_checkpoints t USING (checkpoint_id)
+             WHERE s.session_id = 'snap' AND t.session_id = 'text'
+               AND (s.frame <> t.frame OR s.base_id IS DISTINCT FROM t.base_id)",
+        );
+        assert_eq!(differing, Some(0));
+        // Text input's errors, with nothing stored.
+        for (bad, code) in [
+            ("not json", "22P02"),
+            (r#"{"a": "\u0000"}"#, "22P05"),
+            ("[1e1000000000]", "22003"),
+        ] {
+            let sql = format!("SELECT pgmem_checkpoint_save('text', $${bad}$$::text, 'bad')");
+            assert_eq!(sqlstate_of(&sql), code, "{bad}");
+        }
+        assert_eq!(
+            sqlstate_of("SELECT pgmem_checkpoint_save('text', NULL::text)"),
+            "22023"
+        );
+        assert_eq!(rows("pgmem_checkpoints WHERE session_id = 'text'"), 6);
     }
 
     #[pg_test]
@@ -393,7 +439,8 @@ mod tests {
                             .as_ref()
                             .and_then(|p| model.get(&(session.clone(), p.clone())));
                         let doc = next_doc(&mut rng, base, &turns);
-                        save(&session, &doc, &id, parent.as_deref());
+                        let form = [Form::Snapshot, Form::Text][rng.below(2)];
+                        save_as(form, &session, &doc, &id, parent.as_deref());
                         model.insert((session.clone(), id.clone()), doc);
                         format!("save {session}/{id} parent {parent:?}")
                     }
