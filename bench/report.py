@@ -20,7 +20,7 @@ PAIRS = {
     "P5 common": ("keyword search, common term, vs hand-written ILIKE", "latency pgmem / ILIKE", 1.1, False),
     "P5 rare": ("keyword search, rare term, vs hand-written ILIKE", "latency pgmem / ILIKE", 1.1, False),
     "P7": ("store_many of 10,000 episodes vs COPY", "rows/s pgmem / COPY", 0.8, True),
-    "P8": ("save after every turn, each client's sessions in order (2 clients), vs INSERT into jsonb",
+    "P8": ("save after every turn (pgmem_checkpoint_save_json), each client's sessions in order (2 clients), vs INSERT into jsonb",
            "tps pgmem / tps jsonb", 1.5, True),
 }
 # P4 sessions' other ratios, charted without a goal.

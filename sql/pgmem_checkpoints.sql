@@ -248,9 +248,9 @@ BEGIN
 END
 $$;
 
--- The two ways to save: a snapshot (a pgmem_snapshot, or jsonb or json cast to one), or
--- JSON text, which is encoded once, straight into the frame stored. A literal or an
--- untyped parameter is text.
+-- The two ways to save: a snapshot (a pgmem_snapshot, or JSON text, jsonb or json cast
+-- to one: a literal or an untyped parameter, text or binary, is a pgmem_snapshot), or
+-- JSON text given to pgmem_checkpoint_save_json, encoded once, straight into the frame.
 CREATE FUNCTION pgmem_checkpoint_save(
     session_id text,
     snapshot pgmem_snapshot,
@@ -267,9 +267,9 @@ BEGIN ATOMIC
         pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
 END;
 
-CREATE FUNCTION pgmem_checkpoint_save(
+CREATE FUNCTION pgmem_checkpoint_save_json(
     session_id text,
-    snapshot text,
+    document text,
     checkpoint_id text DEFAULT NULL,
     label text DEFAULT NULL,
     metadata jsonb DEFAULT '{}',
@@ -278,9 +278,9 @@ CREATE FUNCTION pgmem_checkpoint_save(
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 BEGIN ATOMIC
     SELECT @extschema@.pgmem_checkpoint_put(
-        pgmem_checkpoint_save.session_id, NULL, pgmem_checkpoint_save.snapshot,
-        pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
-        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+        pgmem_checkpoint_save_json.session_id, NULL, pgmem_checkpoint_save_json.document,
+        pgmem_checkpoint_save_json.checkpoint_id, pgmem_checkpoint_save_json.label,
+        pgmem_checkpoint_save_json.metadata, pgmem_checkpoint_save_json.parent_id);
 END;
 
 CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL)

@@ -119,24 +119,24 @@ COMMENT ON INDEX pgmem_checkpoints_pkey IS
 
 COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
 'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
-'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot is a '
-'pgmem_snapshot, or a jsonb or json value cast to one (JSON text goes to the text '
-'overload); label, metadata (NULL: {}) and parent_id are stored as given; saved_at is '
-'clock_timestamp(). Stored as a delta against parent_id when it is in the session, else '
-'against the session''s latest, with a keyframe every pgmem.checkpoint_keyframe_interval '
-'checkpoints. Saving over a checkpoint first re-encodes the checkpoints stored against '
-'it. Errors: 22023 for a NULL snapshot, session_id not 1..255 characters, checkpoint_id '
-'or parent_id not 1..64; the snapshot''s own input errors (22P02, 54000, ...); XX001 '
-'when the base''s stored frames are damaged.';
-COMMENT ON FUNCTION pgmem_checkpoint_save(text, text, text, text, jsonb, text) IS
-'Save a checkpoint of session_id whose snapshot is JSON text (a literal or an untyped '
-'parameter comes here): as pgmem_checkpoint_save(text, pgmem_snapshot, ...), but the '
-'text is encoded once, straight into the frame stored, instead of into a snapshot that '
-'a delta then replaces. Errors: as the pgmem_snapshot form, with the text''s input '
-'errors (22P02, 22P05, 22003, 54000) as pgmem_snapshot''s text input raises them.';
+'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
+'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
+'and parent_id are stored as given; saved_at is clock_timestamp(). Stored as a delta '
+'against parent_id when it is in the session, else against the session''s latest, with a '
+'keyframe every pgmem.checkpoint_keyframe_interval checkpoints. Saving over a checkpoint '
+'first re-encodes the checkpoints stored against it. Errors: 22023 for a NULL snapshot, '
+'session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; the snapshot''s '
+'own input errors (22P02, 54000, ...); XX001 when the base''s stored frames are damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_save_json(text, text, text, text, jsonb, text) IS
+'pgmem_checkpoint_save for a checkpoint given as JSON text (document): the same result, '
+'but the text is encoded once, straight into the frame stored, where pgmem_checkpoint_save '
+'first makes it a compressed snapshot that a delta then replaces. Errors: 22023 for a NULL '
+'document and the arguments as pgmem_checkpoint_save; the text''s input errors (22P02, '
+'22P05, 22003, 54000) as pgmem_snapshot''s text input raises them; XX001 when the base''s '
+'stored frames are damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_put(text, pgmem_snapshot, text, text, text, jsonb, text) IS
-'Internal: the body of both pgmem_checkpoint_save forms; snapshot or document (JSON text) '
-'is the checkpoint. Errors: as pgmem_checkpoint_save.';
+'Internal: the body of pgmem_checkpoint_save and pgmem_checkpoint_save_json; snapshot or '
+'document (JSON text) is the checkpoint. Errors: as pgmem_checkpoint_save.';
 COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
 'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
 'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. The '

@@ -229,7 +229,7 @@ mod tests {
                  pgmem_checkpoint_expire:vu pgmem_checkpoint_list:ss pgmem_checkpoint_load:ss \
                  pgmem_checkpoint_lock:vu pgmem_checkpoint_prune:vu pgmem_checkpoint_put:vu \
                  pgmem_checkpoint_rebase:ss pgmem_checkpoint_remove:vu pgmem_checkpoint_save:vu \
-                 pgmem_checkpoint_save:vu pgmem_checkpoint_snapshot:is \
+                 pgmem_checkpoint_save_json:vu pgmem_checkpoint_snapshot:is \
                  pgmem_checkpoint_stats:ss pgmem_checkpoint_superseded:ss pgmem_checkpoint_unlink:vu"
             )
         );

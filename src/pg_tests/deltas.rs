@@ -11,7 +11,7 @@ mod tests {
         save_as(Form::Snapshot, session, json, id, parent);
     }
 
-    /// The two forms of pgmem_checkpoint_save: a snapshot, or JSON text.
+    /// The two ways to save: a snapshot, or JSON text (pgmem_checkpoint_save_json).
     #[derive(Clone, Copy)]
     enum Form {
         Snapshot,
@@ -23,7 +23,7 @@ mod tests {
             Form::Snapshot => {
                 "SELECT pgmem_checkpoint_save($1, $2::text::pgmem_snapshot, $3, parent_id => $4)"
             }
-            Form::Text => "SELECT pgmem_checkpoint_save($1, $2::text, $3, parent_id => $4)",
+            Form::Text => "SELECT pgmem_checkpoint_save_json($1, $2, $3, parent_id => $4)",
         };
         Spi::run_with_args(
             sql,
@@ -129,11 +129,11 @@ mod tests {
             (r#"{"a": "\u0000"}"#, "22P05"),
             ("[1e1000000000]", "22003"),
         ] {
-            let sql = format!("SELECT pgmem_checkpoint_save('text', $${bad}$$::text, 'bad')");
+            let sql = format!("SELECT pgmem_checkpoint_save_json('text', $${bad}$$, 'bad')");
             assert_eq!(sqlstate_of(&sql), code, "{bad}");
         }
         assert_eq!(
-            sqlstate_of("SELECT pgmem_checkpoint_save('text', NULL::text)"),
+            sqlstate_of("SELECT pgmem_checkpoint_save_json('text', NULL)"),
             "22023"
         );
         assert_eq!(rows("pgmem_checkpoints WHERE session_id = 'text'"), 6);

@@ -27,10 +27,12 @@ def checkpoints(conn, run, session):
     prefixes = turns(run)
     for i, prefix in enumerate(prefixes, 1):
         text = json.dumps(prefix)
-        if i % 2:  # a plain string, sent untyped: no cast needed
+        if i % 3 == 1:  # a plain string, sent untyped: no cast needed
             conn.execute("SELECT pgmem_checkpoint_save(%s, %s, %s)", [session, text, f"turn-{i:02}"])
-        else:  # a jsonb-typed parameter
+        elif i % 3 == 2:  # a jsonb-typed parameter
             conn.execute("SELECT pgmem_checkpoint_save(%s, %s, %s)", [session, Jsonb(prefix), f"turn-{i:02}"])
+        else:  # JSON text, encoded once into the stored frame
+            conn.execute("SELECT pgmem_checkpoint_save_json(%s, %s, %s)", [session, text, f"turn-{i:02}"])
     listed = conn.execute("SELECT checkpoint_id FROM pgmem_checkpoint_list(%s)", [session]).fetchall()
     check([r[0] for r in listed] == [f"turn-{i:02}" for i in range(len(prefixes), 0, -1)], "list order")
     # Text results: JSON text back.

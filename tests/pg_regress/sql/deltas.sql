@@ -80,19 +80,20 @@ SELECT snapshot FROM pgmem_checkpoint_load('damaged', 'b');
 SELECT pgmem_checkpoint_delete('damaged');
 SELECT pgmem_checkpoint_delete('agent');
 
--- Two forms of save: JSON text (a literal, or text) is encoded once, straight into the
--- frame; a pgmem_snapshot, or jsonb or json cast to one, is stored as it is or as a delta.
-SELECT pgmem_checkpoint_save('forms', '{"turn": 1, "messages": ["hello"]}', 'literal'),
-       pgmem_checkpoint_save('forms', '{"turn": 2, "messages": ["hello"]}'::text, 'text'),
-       pgmem_checkpoint_save('forms', '{"turn": 3, "messages": ["hello"]}'::jsonb, 'jsonb'),
-       pgmem_checkpoint_save('forms', '{"turn": 4, "messages": ["hello"]}'::pgmem_snapshot, 'snapshot');
+-- JSON text given to pgmem_checkpoint_save_json is encoded once, straight into the
+-- frame; pgmem_checkpoint_save takes a pgmem_snapshot (JSON text, jsonb or json cast to
+-- one). The same checkpoints either way.
+SELECT pgmem_checkpoint_save_json('forms', '{"turn": 1, "messages": ["hello"]}', 'json-text'),
+       pgmem_checkpoint_save('forms', '{"turn": 2, "messages": ["hello"]}', 'literal'),
+       pgmem_checkpoint_save('forms', '{"turn": 3, "messages": ["hello"]}'::jsonb, 'jsonb');
 SELECT l.checkpoint_id, l.snapshot
 FROM pgmem_checkpoint_list('forms') li, pgmem_checkpoint_load('forms', li.checkpoint_id) l
 ORDER BY 1;
 \set VERBOSITY sqlstate
-SELECT pgmem_checkpoint_save('forms', 'not json');
-SELECT pgmem_checkpoint_save('forms', '["\u0000"]');
-SELECT pgmem_checkpoint_save('forms', NULL);
+SELECT pgmem_checkpoint_save_json('forms', 'not json');
+SELECT pgmem_checkpoint_save_json('forms', '["\u0000"]');
+SELECT pgmem_checkpoint_save_json('forms', NULL);
+\set VERBOSITY terse
+SELECT pgmem_checkpoint_save_json('forms', '{"unclosed": ');
 \set VERBOSITY default
-SELECT pgmem_checkpoint_save('forms', '{"unclosed": ');
 SELECT pgmem_checkpoint_delete('forms');
