@@ -51,8 +51,9 @@ def client(k, server, saved, lock):
                 row = conn.execute("SELECT snapshot::text FROM pgmem_checkpoint_load(%s, %s)",
                                    [session, parent]).fetchone() if parent else None
                 doc = json.dumps(document(rng, json.loads(row[0]) if row else None))
-                conn.execute("SELECT pgmem_checkpoint_save(%s, %s::text::pgmem_snapshot, %s, parent_id => %s)",
-                             [session, doc, cid, parent])
+                save = rng.choice(["pgmem_checkpoint_save(%s, %s::text::pgmem_snapshot",
+                                   "pgmem_checkpoint_save_json(%s, %s"])
+                conn.execute(f"SELECT {save}, %s, parent_id => %s)", [session, doc, cid, parent])
                 with lock:
                     saved[(session, cid)] = doc
             elif op < 0.85 and ids:
