@@ -70,6 +70,19 @@ impl<'a> Chain<'a> {
         }
     }
 
+    /// As `known`, for a chain that must be readable: one that is not whole and that
+    /// this backend does not have is damaged (its keyframe is missing).
+    fn known_or_fail(&self, visit: impl FnMut(usize, &[u8])) -> Known {
+        self.known(visit).unwrap_or_else(|| {
+            self.fail(StepError {
+                index: 0,
+                error: Error::Corrupt(
+                    "the chain does not start at a keyframe: its base is missing".into(),
+                ),
+            })
+        })
+    }
+
     /// The document of the last frame, decoded from a known one (else from the
     /// keyframe), and kept for the next save.
     fn decode(&self, start: Option<(usize, Known)>, visit: impl FnMut(usize, &[u8])) -> Known {
@@ -112,10 +125,6 @@ impl<'a> Chain<'a> {
             error => raise(error, Source::Stored),
         }
     }
-}
-
-fn missing_keyframe() -> Error {
-    Error::Corrupt("the chain does not start at a keyframe: its base is missing".into())
 }
 
 /// XX001 naming the checkpoint that cannot be read and the frame of its chain at fault.
@@ -229,18 +238,11 @@ fn pgmem_checkpoint_rebase<'a>(
         .copied()
         .filter(|_| stays.len() < guc::keyframe_interval());
     let mut base_cbor = None;
-    let whole = chain
-        .known(|i, doc| {
-            if Some(i) == base {
-                base_cbor = Some(doc.to_vec());
-            }
-        })
-        .unwrap_or_else(|| {
-            chain.fail(StepError {
-                index: 0,
-                error: missing_keyframe(),
-            })
-        });
+    let whole = chain.known_or_fail(|i, doc| {
+        if Some(i) == base {
+            base_cbor = Some(doc.to_vec());
+        }
+    });
     let (frame, base_id, depth) = match base {
         Some(i) => {
             // Unless it was decoded on the way, the base is read on its own.
@@ -250,15 +252,7 @@ fn pgmem_checkpoint_rebase<'a>(
                     ids: chain.ids[..=i].to_vec(),
                     frames: chain.frames[..=i].to_vec(),
                 };
-                base_chain
-                    .known(|_, _| {})
-                    .unwrap_or_else(|| {
-                        base_chain.fail(StepError {
-                            index: 0,
-                            error: missing_keyframe(),
-                        })
-                    })
-                    .cbor
+                base_chain.known_or_fail(|_, _| {}).cbor
             });
             (
                 delta::encode(&whole.cbor, &base_cbor, level(), INTERRUPT),
