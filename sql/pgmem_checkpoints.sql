@@ -223,8 +223,13 @@ BEGIN
     IF FOUND THEN
         RETURN cid;
     END IF;
-    -- Saving over a checkpoint replaces it: what is stored against it moves off first.
-    PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    -- Here either this saves over a checkpoint, or this backend lacks the base's document.
+    -- Saving over a checkpoint replaces it: what is stored against it moves off first
+    -- (looking for that reads the whole session, so only when there is one).
+    IF EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
+               WHERE x.session_id = sid AND x.checkpoint_id = cid) THEN
+        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    END IF;
     -- The base's whole chain, read here.
     SELECT b.base_id INTO bid FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) b;
     SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;

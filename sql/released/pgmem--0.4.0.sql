@@ -360,8 +360,13 @@ BEGIN
     IF FOUND THEN
         RETURN cid;
     END IF;
-    -- Saving over a checkpoint replaces it: what is stored against it moves off first.
-    PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    -- Here either this saves over a checkpoint, or this backend lacks the base's document.
+    -- Saving over a checkpoint replaces it: what is stored against it moves off first
+    -- (looking for that reads the whole session, so only when there is one).
+    IF EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
+               WHERE x.session_id = sid AND x.checkpoint_id = cid) THEN
+        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+    END IF;
     -- The base's whole chain, read here.
     SELECT b.base_id INTO bid FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) b;
     SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
@@ -1257,19 +1262,19 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:149
+-- src/checkpoint.rs:158
 -- pgmem::checkpoint::pgmem_checkpoint_encode
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:214
+-- src/checkpoint.rs:223
 -- pgmem::checkpoint::pgmem_checkpoint_rebase
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:285
+-- src/checkpoint.rs:279
 -- pgmem::checkpoint::pgmem_checkpoint_snapshot
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -1281,7 +1286,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:304
+-- src/checkpoint.rs:298
 -- pgmem::checkpoint::pgmem_frame_raw_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
