@@ -76,9 +76,7 @@ impl<'a> Chain<'a> {
         self.known(visit).unwrap_or_else(|| {
             self.fail(StepError {
                 index: 0,
-                error: Error::Corrupt(
-                    "the chain does not start at a keyframe: its base is missing".into(),
-                ),
+                error: chain::missing_keyframe(),
             })
         })
     }
@@ -109,21 +107,17 @@ impl<'a> Chain<'a> {
     }
 
     fn fail(&self, e: StepError) -> ! {
-        match e.error {
-            Error::Corrupt(detail) => damaged(
-                self.session_id,
-                self.last_id(),
-                self.ids.get(e.index).copied().unwrap_or_default(),
-                &detail,
-            ),
-            Error::TooLarge { .. } => damaged(
-                self.session_id,
-                self.last_id(),
-                self.ids.get(e.index).copied().unwrap_or_default(),
-                "a frame claims more than any snapshot may hold",
-            ),
+        let detail = match e.error {
+            Error::Corrupt(detail) => detail,
+            Error::TooLarge { .. } => "a frame claims more than any snapshot may hold".into(),
             error => raise(error, Source::Stored),
-        }
+        };
+        damaged(
+            self.session_id,
+            self.last_id(),
+            self.ids.get(e.index).copied().unwrap_or_default(),
+            &detail,
+        )
     }
 }
 

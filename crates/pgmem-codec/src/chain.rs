@@ -1,6 +1,6 @@
 //! A checkpoint's chain: its keyframe, then each delta frame down to the checkpoint.
 //! Every step's document is the base of the next.
-use crate::error::{corrupt, Error, Result};
+use crate::error::{Error, Result};
 use crate::{delta, format, Interrupt, HARD_MAX_BYTES};
 
 /// A step of a chain that could not be read: its index, and why.
@@ -47,7 +47,12 @@ pub fn document(
 /// The document of a keyframe, the first frame of every chain.
 fn keyframe(frame: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
     if delta::is_delta(frame) {
-        return corrupt("the chain does not start at a keyframe: its base is missing");
+        return Err(missing_keyframe());
     }
     format::decompress(frame, HARD_MAX_BYTES, interrupt)
+}
+
+/// What a chain that starts with a delta frame is: damaged, its keyframe gone.
+pub fn missing_keyframe() -> Error {
+    Error::Corrupt("the chain does not start at a keyframe: its base is missing".into())
 }

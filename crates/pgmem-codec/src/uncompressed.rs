@@ -2,7 +2,7 @@
 //! value (docs/FORMAT.md) that costs a copy to write and a copy to read. pgmem writes
 //! it for a checkpoint rebuilt from its delta chain, where compressing again would
 //! cost more than everything else the read does.
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::format::{self, CODEC_ZSTD_CBOR};
 use crate::Interrupt;
 use std::hash::Hasher;
@@ -18,7 +18,8 @@ const BLOCK: usize = 128 * 1024;
 /// The stored bytes of a value holding `cbor`, uncompressed.
 pub fn store(cbor: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
     let mut out = format::with_header(cbor, CODEC_ZSTD_CBOR, &[])?;
-    let size = u32::try_from(cbor.len()).map_err(|_| Error::OutOfMemory)?;
+    // The header holds the same length, so with_header has refused one past u32.
+    let size = cbor.len() as u32;
     out.extend_from_slice(&ZSTD_MAGIC);
     out.extend_from_slice(&[DESCRIPTOR, WINDOW]);
     out.extend_from_slice(&size.to_le_bytes());
