@@ -22,14 +22,20 @@ CREATE TABLE pgmem_checkpoints (
     frame         bytea NOT NULL,
     saved_at      timestamptz NOT NULL,
     base_id       text NULL CONSTRAINT pgmem_checkpoints_base_id_check CHECK (base_id <> checkpoint_id),
-    CONSTRAINT pgmem_checkpoints_pkey PRIMARY KEY (session_id, checkpoint_id)
+    -- Last, where the upgrade from 0.4.0 adds it: a fresh install and an upgraded one
+    -- have the same row layout.
+    checkpoint_ns text NOT NULL DEFAULT ''
+        CONSTRAINT pgmem_checkpoints_checkpoint_ns_check
+        CHECK (@extschema@.pgmem_id_fits(checkpoint_ns, 'checkpoint_ns')),
+    CONSTRAINT pgmem_checkpoints_pkey PRIMARY KEY (session_id, checkpoint_ns, checkpoint_id)
 )
 -- A row stays in the heap up to a page's size: keyframes of a few kB are read and
 -- written without a TOAST table's index and chunks (smaller and faster); only larger
 -- ones go out of line.
 WITH (toast_tuple_target = 8160);
--- Serves "latest of a session" and "newest first" (and paging) without a sort.
-CREATE INDEX pgmem_checkpoints_newest ON pgmem_checkpoints (session_id, saved_at DESC, checkpoint_id DESC);
+-- Serves "latest of a namespace" and "newest first" (and paging) without a sort.
+CREATE INDEX pgmem_checkpoints_newest
+    ON pgmem_checkpoints (session_id, checkpoint_ns, saved_at DESC, checkpoint_id DESC);
 -- Expiry across all sessions, oldest first, in bounded batches.
 CREATE INDEX pgmem_checkpoints_saved_at ON pgmem_checkpoints (saved_at);
 -- Frames are compressed already: TOAST keeps them out of line without compressing again,
@@ -60,8 +66,8 @@ CREATE FUNCTION pgmem_frame_raw_size(frame bytea) RETURNS integer
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 
 -- A checkpoint's chain, keyframe first: the frames its document is read from. One row;
--- NULL arrays when there is no such checkpoint.
-CREATE FUNCTION pgmem_checkpoint_chain(session_id text, checkpoint_id text)
+-- NULL arrays when there is no such checkpoint. Chains stay within a namespace.
+CREATE FUNCTION pgmem_checkpoint_chain(session_id text, checkpoint_ns text, checkpoint_id text)
 RETURNS TABLE (ids text[], frames bytea[])
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -69,6 +75,7 @@ BEGIN ATOMIC
         SELECT c.checkpoint_id, c.base_id, c.frame, 1
         FROM @extschema@.pgmem_checkpoints c
         WHERE c.session_id = pgmem_checkpoint_chain.session_id
+          AND c.checkpoint_ns = pgmem_checkpoint_chain.checkpoint_ns
           AND c.checkpoint_id = pgmem_checkpoint_chain.checkpoint_id
         UNION ALL
         SELECT b.checkpoint_id, b.base_id, b.frame, chain.n + 1
@@ -79,6 +86,7 @@ BEGIN ATOMIC
             SELECT k.checkpoint_id, k.base_id, k.frame
             FROM @extschema@.pgmem_checkpoints k
             WHERE k.session_id = pgmem_checkpoint_chain.session_id
+              AND k.checkpoint_ns = pgmem_checkpoint_chain.checkpoint_ns
               AND k.checkpoint_id = chain.base_id
             LIMIT 1) b
         -- Chains are never longer than the largest keyframe interval (1000); this bound
@@ -100,14 +108,18 @@ BEGIN ATOMIC
                                             pg_catalog.hashtext(pgmem_checkpoint_lock.session_id));
 END;
 
--- Before the checkpoints in `removed` go, every checkpoint of the session stored against
--- one of them is re-encoded against the nearest checkpoint before it that stays (or as a
--- keyframe). Returns how many were re-encoded. The caller holds the session's lock.
-CREATE FUNCTION pgmem_checkpoint_unlink(session_id text, removed text[]) RETURNS bigint
+-- Before the checkpoints in `removed` go, every checkpoint of the namespace stored
+-- against one of them is re-encoded against the nearest checkpoint before it that stays
+-- (or as a keyframe). Returns how many were re-encoded. The caller holds the session's
+-- lock.
+CREATE FUNCTION pgmem_checkpoint_unlink(session_id text, checkpoint_ns text, removed text[])
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    sid text := pgmem_checkpoint_unlink.session_id;
+    ns text := pgmem_checkpoint_unlink.checkpoint_ns;
     dependent text;
     chain record;
     stored record;
@@ -115,63 +127,74 @@ DECLARE
 BEGIN
     FOR dependent IN
         SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
-        WHERE c.session_id = pgmem_checkpoint_unlink.session_id
+        WHERE c.session_id = sid AND c.checkpoint_ns = ns
           AND c.base_id = ANY (pgmem_checkpoint_unlink.removed)
           AND c.checkpoint_id <> ALL (pgmem_checkpoint_unlink.removed)
     LOOP
         -- Ancestors' documents never change, only their frames: the order is free.
         SELECT ch.ids, ch.frames INTO chain
-        FROM @extschema@.pgmem_checkpoint_chain(pgmem_checkpoint_unlink.session_id, dependent) ch;
+        FROM @extschema@.pgmem_checkpoint_chain(sid, ns, dependent) ch;
         SELECT r.frame, r.base_id INTO stored
-        FROM @extschema@.pgmem_checkpoint_rebase(pgmem_checkpoint_unlink.session_id, chain.ids,
-                                                 chain.frames, pgmem_checkpoint_unlink.removed) r;
+        FROM @extschema@.pgmem_checkpoint_rebase(sid, chain.ids, chain.frames,
+                                                 pgmem_checkpoint_unlink.removed) r;
         UPDATE @extschema@.pgmem_checkpoints c SET frame = stored.frame, base_id = stored.base_id
-        WHERE c.session_id = pgmem_checkpoint_unlink.session_id AND c.checkpoint_id = dependent;
+        WHERE c.session_id = sid AND c.checkpoint_ns = ns AND c.checkpoint_id = dependent;
         n := n + 1;
     END LOOP;
     RETURN n;
 END
 $$;
 
--- Delete checkpoints `removed` of a session, keeping everything else loadable; the
--- caller holds the session's lock. Returns how many were deleted.
-CREATE FUNCTION pgmem_checkpoint_remove(session_id text, removed text[]) RETURNS bigint
+-- Delete checkpoints `removed` of a namespace and their pending writes, keeping
+-- everything else loadable; the caller holds the session's lock. Returns how many
+-- checkpoints were deleted.
+CREATE FUNCTION pgmem_checkpoint_remove(session_id text, checkpoint_ns text, removed text[])
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    sid text := pgmem_checkpoint_remove.session_id;
+    ns text := pgmem_checkpoint_remove.checkpoint_ns;
     deleted bigint;
 BEGIN
-    PERFORM @extschema@.pgmem_checkpoint_unlink(pgmem_checkpoint_remove.session_id,
-                                                pgmem_checkpoint_remove.removed);
+    PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ns, pgmem_checkpoint_remove.removed);
+    DELETE FROM @extschema@.pgmem_checkpoint_writes w
+    WHERE w.session_id = sid AND w.checkpoint_ns = ns
+      AND w.checkpoint_id = ANY (pgmem_checkpoint_remove.removed);
     DELETE FROM @extschema@.pgmem_checkpoints c
-    WHERE c.session_id = pgmem_checkpoint_remove.session_id
+    WHERE c.session_id = sid AND c.checkpoint_ns = ns
       AND c.checkpoint_id = ANY (pgmem_checkpoint_remove.removed);
     GET DIAGNOSTICS deleted = ROW_COUNT;
     RETURN deleted;
 END
 $$;
 
--- The base of a new checkpoint checkpoint_id: parent_id when it is in the session, else
--- the session's latest other checkpoint; NULL when there is none. One row; a table
--- function, so that the planner inlines it into the caller's statement.
-CREATE FUNCTION pgmem_checkpoint_base(session_id text, checkpoint_id text, parent_id text)
+-- The base of a new checkpoint checkpoint_id: parent_id when it is in the namespace,
+-- else the namespace's latest other checkpoint; NULL when there is none. One row; a
+-- table function, so that the planner inlines it into the caller's statement.
+CREATE FUNCTION pgmem_checkpoint_base(session_id text, checkpoint_ns text, checkpoint_id text,
+                                      parent_id text)
 RETURNS TABLE (base_id text)
 LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 BEGIN ATOMIC
     SELECT coalesce(
         (SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
          WHERE c.session_id = pgmem_checkpoint_base.session_id
+           AND c.checkpoint_ns = pgmem_checkpoint_base.checkpoint_ns
            AND c.checkpoint_id = pgmem_checkpoint_base.parent_id
            AND c.checkpoint_id <> pgmem_checkpoint_base.checkpoint_id),
         (SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
          WHERE c.session_id = pgmem_checkpoint_base.session_id
+           AND c.checkpoint_ns = pgmem_checkpoint_base.checkpoint_ns
            AND c.checkpoint_id <> pgmem_checkpoint_base.checkpoint_id
          ORDER BY c.saved_at DESC, c.checkpoint_id DESC
          LIMIT 1));
 END;
 
 -- A save (pgmem_checkpoint_save): snapshot or document (JSON text) is the checkpoint.
+-- A checkpoint keeps the place in its namespace's order it got when first saved:
+-- saving over it replaces what it holds, not when it was saved (README, "Order").
 CREATE FUNCTION pgmem_checkpoint_put(
     session_id text,
     snapshot pgmem_snapshot,
@@ -179,13 +202,15 @@ CREATE FUNCTION pgmem_checkpoint_put(
     checkpoint_id text,
     label text,
     metadata jsonb,
-    parent_id text
+    parent_id text,
+    checkpoint_ns text
 ) RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sid text;
+    ns text;
     cid text;
     pid text;
     bid text;
@@ -197,6 +222,7 @@ BEGIN
         RAISE EXCEPTION 'snapshot must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.session_id, 'session_id');
+    ns := @extschema@.pgmem_checked_id(pgmem_checkpoint_put.checkpoint_ns, 'checkpoint_ns');
     cid := @extschema@.pgmem_checked_id(
         coalesce(pgmem_checkpoint_put.checkpoint_id, @extschema@.pgmem_uuidv7()::text),
         'checkpoint_id');
@@ -208,38 +234,40 @@ BEGIN
     -- this backend saved or read last (pgmem_checkpoint_encode returns no row when it
     -- does not have the base's document).
     INSERT INTO @extschema@.pgmem_checkpoints
-        (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    SELECT sid, cid, pid, pgmem_checkpoint_put.label,
+        (session_id, checkpoint_ns, checkpoint_id, parent_id, label, metadata, frame, saved_at,
+         base_id)
+    SELECT sid, ns, cid, pid, pgmem_checkpoint_put.label,
            coalesce(pgmem_checkpoint_put.metadata, '{}'), e.frame, clock_timestamp(), e.base_id
-    FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) AS b (id)
+    FROM @extschema@.pgmem_checkpoint_base(sid, ns, cid, pid) AS b (id)
     CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_encode(
         sid, cid, CASE WHEN b.id IS NOT NULL THEN ARRAY[b.id] END,
         CASE WHEN b.id IS NOT NULL THEN ARRAY[(
             SELECT k.frame FROM @extschema@.pgmem_checkpoints k
-            WHERE k.session_id = sid AND k.checkpoint_id = b.id)] END,
+            WHERE k.session_id = sid AND k.checkpoint_ns = ns AND k.checkpoint_id = b.id)] END,
         pgmem_checkpoint_put.snapshot, pgmem_checkpoint_put.document) e
     WHERE NOT EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
-                      WHERE x.session_id = sid AND x.checkpoint_id = cid);
+                      WHERE x.session_id = sid AND x.checkpoint_ns = ns AND x.checkpoint_id = cid);
     IF FOUND THEN
         RETURN cid;
     END IF;
     -- Here either this saves over a checkpoint, or this backend lacks the base's document.
     -- Saving over a checkpoint replaces it: what is stored against it moves off first
-    -- (looking for that reads the whole session, so only when there is one).
+    -- (looking for that reads the whole namespace, so only when there is one).
     IF EXISTS (SELECT FROM @extschema@.pgmem_checkpoints x
-               WHERE x.session_id = sid AND x.checkpoint_id = cid) THEN
-        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ARRAY[cid]);
+               WHERE x.session_id = sid AND x.checkpoint_ns = ns AND x.checkpoint_id = cid) THEN
+        PERFORM @extschema@.pgmem_checkpoint_unlink(sid, ns, ARRAY[cid]);
     END IF;
     -- The base's whole chain, read here.
-    SELECT b.base_id INTO bid FROM @extschema@.pgmem_checkpoint_base(sid, cid, pid) b;
-    SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, bid) ch;
+    SELECT b.base_id INTO bid FROM @extschema@.pgmem_checkpoint_base(sid, ns, cid, pid) b;
+    SELECT ch.ids, ch.frames INTO chain FROM @extschema@.pgmem_checkpoint_chain(sid, ns, bid) ch;
     SELECT e.frame, e.base_id INTO stored
     FROM @extschema@.pgmem_checkpoint_encode(sid, cid, chain.ids, chain.frames,
                                              pgmem_checkpoint_put.snapshot,
                                              pgmem_checkpoint_put.document) e;
     INSERT INTO @extschema@.pgmem_checkpoints AS c
-        (session_id, checkpoint_id, parent_id, label, metadata, frame, saved_at, base_id)
-    VALUES (sid, cid, pid, pgmem_checkpoint_put.label,
+        (session_id, checkpoint_ns, checkpoint_id, parent_id, label, metadata, frame, saved_at,
+         base_id)
+    VALUES (sid, ns, cid, pid, pgmem_checkpoint_put.label,
             coalesce(pgmem_checkpoint_put.metadata, '{}'), stored.frame, clock_timestamp(),
             stored.base_id)
     ON CONFLICT ON CONSTRAINT pgmem_checkpoints_pkey DO UPDATE
@@ -247,7 +275,6 @@ BEGIN
             label = excluded.label,
             metadata = excluded.metadata,
             frame = excluded.frame,
-            saved_at = excluded.saved_at,
             base_id = excluded.base_id;
     RETURN cid;
 END
@@ -262,14 +289,16 @@ CREATE FUNCTION pgmem_checkpoint_save(
     checkpoint_id text DEFAULT NULL,
     label text DEFAULT NULL,
     metadata jsonb DEFAULT '{}',
-    parent_id text DEFAULT NULL
+    parent_id text DEFAULT NULL,
+    checkpoint_ns text DEFAULT ''
 ) RETURNS text
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 BEGIN ATOMIC
     SELECT @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save.session_id, pgmem_checkpoint_save.snapshot, NULL,
         pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
-        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id);
+        pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id,
+        pgmem_checkpoint_save.checkpoint_ns);
 END;
 
 CREATE FUNCTION pgmem_checkpoint_save_json(
@@ -278,17 +307,20 @@ CREATE FUNCTION pgmem_checkpoint_save_json(
     checkpoint_id text DEFAULT NULL,
     label text DEFAULT NULL,
     metadata jsonb DEFAULT '{}',
-    parent_id text DEFAULT NULL
+    parent_id text DEFAULT NULL,
+    checkpoint_ns text DEFAULT ''
 ) RETURNS text
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 BEGIN ATOMIC
     SELECT @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save_json.session_id, NULL, pgmem_checkpoint_save_json.document,
         pgmem_checkpoint_save_json.checkpoint_id, pgmem_checkpoint_save_json.label,
-        pgmem_checkpoint_save_json.metadata, pgmem_checkpoint_save_json.parent_id);
+        pgmem_checkpoint_save_json.metadata, pgmem_checkpoint_save_json.parent_id,
+        pgmem_checkpoint_save_json.checkpoint_ns);
 END;
 
-CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL)
+CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL,
+                                      checkpoint_ns text DEFAULT '')
 RETURNS TABLE (
     checkpoint_id text,
     parent_id text,
@@ -303,27 +335,33 @@ BEGIN ATOMIC
            @extschema@.pgmem_checkpoint_snapshot(c.session_id, ch.ids, ch.frames)
     FROM (
         -- Exactly one branch runs: each is gated on whether a checkpoint_id was given.
-        (SELECT l.session_id, l.checkpoint_id, l.parent_id, l.label, l.metadata, l.saved_at
+        (SELECT l.session_id, l.checkpoint_ns, l.checkpoint_id, l.parent_id, l.label,
+                l.metadata, l.saved_at
          FROM @extschema@.pgmem_checkpoints l
          WHERE pgmem_checkpoint_load.checkpoint_id IS NULL
            AND l.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+           AND l.checkpoint_ns = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_ns, 'checkpoint_ns')
          ORDER BY l.saved_at DESC, l.checkpoint_id DESC
          LIMIT 1)
         UNION ALL
-        SELECT g.session_id, g.checkpoint_id, g.parent_id, g.label, g.metadata, g.saved_at
+        SELECT g.session_id, g.checkpoint_ns, g.checkpoint_id, g.parent_id, g.label,
+               g.metadata, g.saved_at
         FROM @extschema@.pgmem_checkpoints g
         WHERE pgmem_checkpoint_load.checkpoint_id IS NOT NULL
           AND g.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.session_id, 'session_id')
+          AND g.checkpoint_ns = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_ns, 'checkpoint_ns')
           AND g.checkpoint_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_load.checkpoint_id, 'checkpoint_id')
     ) c
-    CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_chain(c.session_id, c.checkpoint_id) ch;
+    CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_chain(c.session_id, c.checkpoint_ns,
+                                                          c.checkpoint_id) ch;
 END;
 
 CREATE FUNCTION pgmem_checkpoint_list(
     session_id text,
     max_rows integer DEFAULT 100,
     before_id text DEFAULT NULL,
-    metadata_filter jsonb DEFAULT NULL
+    metadata_filter jsonb DEFAULT NULL,
+    checkpoint_ns text DEFAULT ''
 ) RETURNS TABLE (
     checkpoint_id text,
     parent_id text,
@@ -340,12 +378,14 @@ BEGIN ATOMIC
            pg_catalog.octet_length(c.frame)
     FROM @extschema@.pgmem_checkpoints c
     WHERE c.session_id = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.session_id, 'session_id')
-      -- The page ends before before_id (no rows when it is not in the session); without
-      -- before_id the bound is above every saved_at.
+      AND c.checkpoint_ns = @extschema@.pgmem_checked_id(pgmem_checkpoint_list.checkpoint_ns, 'checkpoint_ns')
+      -- The page ends before before_id (no rows when it is not in the namespace);
+      -- without before_id the bound is above every saved_at.
       AND (c.saved_at, c.checkpoint_id) < (
           SELECT b.saved_at, b.checkpoint_id
           FROM @extschema@.pgmem_checkpoints b
           WHERE b.session_id = pgmem_checkpoint_list.session_id
+            AND b.checkpoint_ns = pgmem_checkpoint_list.checkpoint_ns
             AND b.checkpoint_id = pgmem_checkpoint_list.before_id
           UNION ALL
           SELECT 'infinity'::timestamptz, ''
@@ -356,35 +396,59 @@ BEGIN ATOMIC
     LIMIT @extschema@.pgmem_checked_limit(pgmem_checkpoint_list.max_rows, 'max_rows');
 END;
 
-CREATE FUNCTION pgmem_checkpoint_delete(session_id text, checkpoint_id text DEFAULT NULL)
+-- Deletes checkpoints and their pending writes: one checkpoint, or all of a namespace,
+-- or (checkpoint_ns NULL) all of the session.
+CREATE FUNCTION pgmem_checkpoint_delete(session_id text, checkpoint_id text DEFAULT NULL,
+                                        checkpoint_ns text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sid text;
-    deleted bigint;
+    ns text;
+    cid text;
+    holder text;
+    deleted bigint := 0;
 BEGIN
     sid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.session_id, 'session_id');
+    IF pgmem_checkpoint_delete.checkpoint_ns IS NOT NULL THEN
+        ns := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_ns, 'checkpoint_ns');
+    END IF;
+    IF pgmem_checkpoint_delete.checkpoint_id IS NOT NULL THEN
+        cid := @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id');
+    END IF;
     PERFORM @extschema@.pgmem_checkpoint_lock(sid);
-    IF pgmem_checkpoint_delete.checkpoint_id IS NULL THEN
-        DELETE FROM @extschema@.pgmem_checkpoints c WHERE c.session_id = sid;
+    IF cid IS NULL THEN
+        DELETE FROM @extschema@.pgmem_checkpoint_writes w
+        WHERE w.session_id = sid AND (ns IS NULL OR w.checkpoint_ns = ns);
+        DELETE FROM @extschema@.pgmem_checkpoints c
+        WHERE c.session_id = sid AND (ns IS NULL OR c.checkpoint_ns = ns);
         GET DIAGNOSTICS deleted = ROW_COUNT;
         RETURN deleted;
     END IF;
-    RETURN @extschema@.pgmem_checkpoint_remove(sid, ARRAY[
-        @extschema@.pgmem_checked_id(pgmem_checkpoint_delete.checkpoint_id, 'checkpoint_id')]);
+    -- One checkpoint: in its namespace, or in every namespace that has one by that id.
+    FOR holder IN
+        SELECT c.checkpoint_ns FROM @extschema@.pgmem_checkpoints c
+        WHERE c.session_id = sid AND c.checkpoint_id = cid
+          AND (ns IS NULL OR c.checkpoint_ns = ns)
+    LOOP
+        deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, holder, ARRAY[cid]);
+    END LOOP;
+    RETURN deleted;
 END
 $$;
 
--- Whether a newer checkpoint of the session exists: the latest is never superseded.
-CREATE FUNCTION pgmem_checkpoint_superseded(session_id text, saved_at timestamptz, checkpoint_id text)
+-- Whether a newer checkpoint of the namespace exists: the latest is never superseded.
+CREATE FUNCTION pgmem_checkpoint_superseded(session_id text, checkpoint_ns text,
+                                            saved_at timestamptz, checkpoint_id text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT EXISTS (
         SELECT FROM @extschema@.pgmem_checkpoints n
         WHERE n.session_id = pgmem_checkpoint_superseded.session_id
+          AND n.checkpoint_ns = pgmem_checkpoint_superseded.checkpoint_ns
           AND (n.saved_at, n.checkpoint_id)
               > (pgmem_checkpoint_superseded.saved_at, pgmem_checkpoint_superseded.checkpoint_id));
 END;
@@ -396,6 +460,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sid text;
+    ns text;
     removed text[];
     deleted bigint := 0;
 BEGIN
@@ -411,14 +476,20 @@ BEGIN
         ORDER BY c.session_id
     LOOP
         PERFORM @extschema@.pgmem_checkpoint_lock(sid);
-        removed := ARRAY(
-            SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+        -- The latest `keep` of every namespace stay.
+        FOR ns IN
+            SELECT DISTINCT c.checkpoint_ns FROM @extschema@.pgmem_checkpoints c
             WHERE c.session_id = sid
-            ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-            OFFSET pgmem_checkpoint_prune.keep);
-        IF cardinality(removed) > 0 THEN
-            deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, removed);
-        END IF;
+        LOOP
+            removed := ARRAY(
+                SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
+                WHERE c.session_id = sid AND c.checkpoint_ns = ns
+                ORDER BY c.saved_at DESC, c.checkpoint_id DESC
+                OFFSET pgmem_checkpoint_prune.keep);
+            IF cardinality(removed) > 0 THEN
+                deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, ns, removed);
+            END IF;
+        END LOOP;
     END LOOP;
     RETURN deleted;
 END
@@ -435,8 +506,10 @@ AS $$
 DECLARE
     cutoff timestamptz;
     sids text[];
+    nss text[];
     cids text[];
     sid text;
+    ns text;
     removed text[];
     deleted bigint := 0;
 BEGIN
@@ -444,31 +517,36 @@ BEGIN
     IF pgmem_checkpoint_expire.keep_latest IS NULL THEN
         RAISE EXCEPTION 'keep_latest must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The oldest checkpoints first, at most max_rows, never a session's latest when
+    -- The oldest checkpoints first, at most max_rows, never a namespace's latest when
     -- keep_latest: a scheduler calling again gets the next batch.
-    SELECT pg_catalog.array_agg(o.session_id), pg_catalog.array_agg(o.checkpoint_id)
-    INTO sids, cids
-    FROM (SELECT c.session_id, c.checkpoint_id
+    SELECT pg_catalog.array_agg(o.session_id), pg_catalog.array_agg(o.checkpoint_ns),
+           pg_catalog.array_agg(o.checkpoint_id)
+    INTO sids, nss, cids
+    FROM (SELECT c.session_id, c.checkpoint_ns, c.checkpoint_id
           FROM @extschema@.pgmem_checkpoints c
           WHERE c.saved_at < cutoff
             AND (NOT pgmem_checkpoint_expire.keep_latest
-                 OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id))
+                 OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.checkpoint_ns,
+                                                            c.saved_at, c.checkpoint_id))
           ORDER BY c.saved_at
           LIMIT @extschema@.pgmem_checked_limit(pgmem_checkpoint_expire.max_rows, 'max_rows')) o;
     -- Sessions in one order, so that two callers never wait for each other in a cycle.
-    FOR sid IN SELECT DISTINCT s FROM unnest(sids) s ORDER BY s LOOP
+    FOR sid, ns IN
+        SELECT DISTINCT u.s, u.n FROM unnest(sids, nss) AS u (s, n) ORDER BY u.s, u.n
+    LOOP
         PERFORM @extschema@.pgmem_checkpoint_lock(sid);
         -- Checked again under the lock: a save or delete may have come between.
         removed := ARRAY(
             SELECT c.checkpoint_id FROM @extschema@.pgmem_checkpoints c
-            WHERE c.session_id = sid
-              AND c.checkpoint_id IN (SELECT u.c_id FROM unnest(sids, cids) AS u (s_id, c_id)
-                                      WHERE u.s_id = sid)
+            WHERE c.session_id = sid AND c.checkpoint_ns = ns
+              AND c.checkpoint_id IN (SELECT u.c_id FROM unnest(sids, nss, cids) AS u (s_id, n_id, c_id)
+                                      WHERE u.s_id = sid AND u.n_id = ns)
               AND c.saved_at < cutoff
               AND (NOT pgmem_checkpoint_expire.keep_latest
-                   OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.saved_at, c.checkpoint_id)));
+                   OR @extschema@.pgmem_checkpoint_superseded(c.session_id, c.checkpoint_ns,
+                                                              c.saved_at, c.checkpoint_id)));
         IF cardinality(removed) > 0 THEN
-            deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, removed);
+            deleted := deleted + @extschema@.pgmem_checkpoint_remove(sid, ns, removed);
         END IF;
     END LOOP;
     RETURN deleted;

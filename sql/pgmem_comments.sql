@@ -91,78 +91,93 @@ COMMENT ON FUNCTION pgmem_word_score(text, text) IS
 
 COMMENT ON TABLE pgmem_checkpoints IS
 'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
-'checkpoint_id). A row holds a storage frame, not a snapshot: a keyframe, or a delta '
-'against its base_id. Written and read through the pgmem_checkpoint_* functions, which '
-'return complete snapshots. Dumped by pg_dump with the extension.';
+'checkpoint_ns, checkpoint_id). A row holds a storage frame, not a snapshot: a keyframe, '
+'or a delta against its base_id. Written and read through the pgmem_checkpoint_* '
+'functions, which return complete snapshots. Dumped by pg_dump with the extension.';
 COMMENT ON COLUMN pgmem_checkpoints.session_id IS 'The agent session, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_checkpoints.checkpoint_ns IS
+'The namespace within the session, 0 to 1024 characters; '''' (the default) is the root. '
+'LangGraph keeps a subgraph''s checkpoints in a namespace of their own.';
 COMMENT ON COLUMN pgmem_checkpoints.checkpoint_id IS
-'Unique within the session, 1 to 64 characters; a UUIDv7 when generated.';
+'Unique within the namespace, 1 to 64 characters; a UUIDv7 when generated.';
 COMMENT ON COLUMN pgmem_checkpoints.parent_id IS
 'The checkpoint this one was resumed or branched from, if any.';
 COMMENT ON COLUMN pgmem_checkpoints.label IS 'Free text for people, e.g. the turn''s name.';
 COMMENT ON COLUMN pgmem_checkpoints.metadata IS
-'The caller''s jsonb, matched by pgmem_checkpoint_list''s metadata_filter.';
+'The caller''s jsonb, matched by the metadata_filter of pgmem_checkpoint_list and '
+'pgmem_checkpoint_read and by pgmem_checkpoint_delete_by_metadata.';
 COMMENT ON COLUMN pgmem_checkpoints.frame IS
 'Storage only (docs/FORMAT.md): a keyframe (the bytes of a complete pgmem_snapshot) when '
 'base_id is NULL, else a delta frame that is read with its base. Read checkpoints with '
 'pgmem_checkpoint_load. Storage external.';
 COMMENT ON COLUMN pgmem_checkpoints.base_id IS
-'The checkpoint of the same session this frame is a delta against; NULL for a keyframe.';
+'The checkpoint of the same namespace this frame is a delta against; NULL for a keyframe.';
 COMMENT ON COLUMN pgmem_checkpoints.saved_at IS
-'clock_timestamp() of the last save; orders "latest" and lists.';
+'clock_timestamp() of the first save, kept when the checkpoint is saved over; with '
+'checkpoint_id it orders "latest", lists and before_id.';
 COMMENT ON INDEX pgmem_checkpoints_newest IS
-'A session''s checkpoints newest first: latest, list and paging without a sort.';
+'A namespace''s checkpoints newest first: latest, list and paging without a sort.';
 COMMENT ON INDEX pgmem_checkpoints_saved_at IS
 'All checkpoints oldest first: pgmem_checkpoint_expire''s batches.';
 COMMENT ON INDEX pgmem_checkpoints_pkey IS
-'The primary key: one row per (session_id, checkpoint_id), the upsert''s conflict target.';
+'The primary key: one row per (session_id, checkpoint_ns, checkpoint_id), the upsert''s '
+'conflict target.';
 
-COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text) IS
-'Save a checkpoint of session_id and return its checkpoint_id. Upserts on (session_id, '
-'checkpoint_id); a NULL checkpoint_id generates a time-ordered UUIDv7. snapshot may be '
-'JSON text, a jsonb or json value, or a binary pgmem_snapshot; label, metadata (NULL: {}) '
-'and parent_id are stored as given; saved_at is clock_timestamp(). Stored as a delta '
-'against parent_id when it is in the session, else against the session''s latest, with a '
+COMMENT ON FUNCTION pgmem_checkpoint_save(text, pgmem_snapshot, text, text, jsonb, text, text) IS
+'Save a checkpoint of session_id in namespace checkpoint_ns (default '''') and return its '
+'checkpoint_id. Upserts on (session_id, checkpoint_ns, checkpoint_id); a NULL '
+'checkpoint_id generates a time-ordered UUIDv7. snapshot may be JSON text, a jsonb or json '
+'value, or a binary pgmem_snapshot; label, metadata (NULL: {}) and parent_id are stored '
+'as given. saved_at is clock_timestamp() of the first save: saving over a checkpoint '
+'replaces what it holds but keeps its place in the order. Stored as a delta against '
+'parent_id when it is in the namespace, else against the namespace''s latest, with a '
 'keyframe every pgmem.checkpoint_keyframe_interval checkpoints. Saving over a checkpoint '
 'first re-encodes the checkpoints stored against it. Errors: 22023 for a NULL snapshot, '
-'session_id not 1..255 characters, checkpoint_id or parent_id not 1..64; the snapshot''s '
-'own input errors (22P02, 54000, ...); XX001 when the base''s stored frames are damaged.';
-COMMENT ON FUNCTION pgmem_checkpoint_save_json(text, text, text, text, jsonb, text) IS
+'session_id not 1..255 characters, checkpoint_id or parent_id not 1..64, checkpoint_ns '
+'NULL or over 1024; the snapshot''s own input errors (22P02, 54000, ...); XX001 when the '
+'base''s stored frames are damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_save_json(text, text, text, text, jsonb, text, text) IS
 'pgmem_checkpoint_save for a checkpoint given as JSON text (document): the same result, '
 'but the text is encoded once, straight into the frame stored, where pgmem_checkpoint_save '
 'first makes it a compressed snapshot that a delta then replaces. Errors: 22023 for a NULL '
 'document and the arguments as pgmem_checkpoint_save; the text''s input errors (22P02, '
 '22P05, 22003, 54000) as pgmem_snapshot''s text input raises them; XX001 when the base''s '
 'stored frames are damaged.';
-COMMENT ON FUNCTION pgmem_checkpoint_put(text, pgmem_snapshot, text, text, text, jsonb, text) IS
+COMMENT ON FUNCTION pgmem_checkpoint_put(text, pgmem_snapshot, text, text, text, jsonb, text, text) IS
 'Internal: the body of pgmem_checkpoint_save and pgmem_checkpoint_save_json; snapshot or '
 'document (JSON text) is the checkpoint. Errors: as pgmem_checkpoint_save.';
-COMMENT ON FUNCTION pgmem_checkpoint_load(text, text) IS
-'The checkpoint checkpoint_id of session_id, or the session''s latest (saved_at DESC, '
-'checkpoint_id DESC) when checkpoint_id is NULL; zero rows when there is none. The '
-'snapshot is always complete: a checkpoint stored as a delta is rebuilt from its chain '
-'and returned uncompressed. Errors: 22023 for session_id not 1..255 characters or '
-'checkpoint_id not 1..64; XX001 naming the checkpoint when a frame of its chain is damaged.';
-COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb) IS
-'The checkpoints of session_id, newest first, at most max_rows, without snapshot bodies '
-'but with raw_bytes (the CBOR size of the complete snapshot) and stored_bytes (the bytes '
-'its row stores: the whole snapshot for a keyframe, the delta otherwise). before_id pages: only checkpoints older than '
-'it (none when it is not in the session). metadata_filter keeps rows whose metadata @> '
-'it. Errors: 22023 for session_id not 1..255 characters or max_rows outside 1..10000.';
-COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text) IS
-'Delete checkpoint checkpoint_id of session_id, or every checkpoint of the session when '
-'checkpoint_id is NULL; returns how many rows were deleted (0 is not an error). '
-'Checkpoints stored against a deleted one are re-encoded in the same transaction. '
-'Errors: 22023 for session_id not 1..255 characters or checkpoint_id not 1..64.';
+COMMENT ON FUNCTION pgmem_checkpoint_load(text, text, text) IS
+'The checkpoint checkpoint_id of session_id in namespace checkpoint_ns (default ''''), or '
+'the namespace''s latest (saved_at DESC, checkpoint_id DESC) when checkpoint_id is NULL; '
+'zero rows when there is none. The snapshot is always complete: a checkpoint stored as a '
+'delta is rebuilt from its chain and returned uncompressed. Errors: 22023 for session_id '
+'not 1..255 characters, checkpoint_id not 1..64, checkpoint_ns NULL or over 1024; XX001 '
+'naming the checkpoint when a frame of its chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_list(text, integer, text, jsonb, text) IS
+'The checkpoints of session_id in namespace checkpoint_ns (default ''''), newest first, at '
+'most max_rows, without snapshot bodies but with raw_bytes (the CBOR size of the complete '
+'snapshot) and stored_bytes (the bytes its row stores: the whole snapshot for a keyframe, '
+'the delta otherwise). before_id pages: only checkpoints older than it (none when it is '
+'not in the namespace). metadata_filter keeps rows whose metadata @> it. Errors: 22023 for '
+'session_id not 1..255 characters, max_rows outside 1..10000, checkpoint_ns NULL or over '
+'1024.';
+COMMENT ON FUNCTION pgmem_checkpoint_delete(text, text, text) IS
+'Delete checkpoint checkpoint_id of session_id, or every checkpoint when checkpoint_id is '
+'NULL, in namespace checkpoint_ns or, when it is NULL (the default), in every namespace; '
+'their pending writes go with them. Returns how many checkpoints were deleted (0 is not an '
+'error). Checkpoints stored against a deleted one are re-encoded in the same transaction. '
+'Errors: 22023 for session_id not 1..255 characters, checkpoint_id not 1..64, '
+'checkpoint_ns over 1024.';
 COMMENT ON FUNCTION pgmem_checkpoint_prune(text[], integer) IS
-'Retention: keep the newest keep checkpoints of each session in session_ids (every '
-'session when NULL) and delete the rest, re-encoding what the kept ones are stored '
-'against; returns how many were deleted. Errors: 22023 for keep NULL or negative.';
+'Retention: keep the newest keep checkpoints of each namespace of each session in '
+'session_ids (every session when NULL, none when empty) and delete the rest with their '
+'pending writes, re-encoding what the kept ones are stored against; returns how many were '
+'deleted. Errors: 22023 for keep NULL or negative.';
 COMMENT ON FUNCTION pgmem_checkpoint_expire(interval, boolean, integer) IS
-'Retention: delete checkpoints saved before now() - older_than, oldest first, at most '
-'max_rows per call (call again for the next batch), never a session''s latest when '
-'keep_latest; returns how many were deleted. Errors: 22023 for older_than NULL or '
-'negative, keep_latest NULL, max_rows outside 1..10000.';
+'Retention: delete checkpoints saved before now() - older_than, and their pending writes, '
+'oldest first, at most max_rows per call (call again for the next batch), never a '
+'namespace''s latest when keep_latest; returns how many were deleted. Errors: 22023 for '
+'older_than NULL or negative, keep_latest NULL, max_rows outside 1..10000.';
 COMMENT ON FUNCTION pgmem_checkpoint_stats(text) IS
 'Storage of one session (all sessions when session_id is NULL): sessions, checkpoints, '
 'keyframes, raw_bytes (CBOR of every checkpoint, as if each were stored alone and '
@@ -182,25 +197,77 @@ COMMENT ON FUNCTION pgmem_checkpoint_snapshot(text, text[], bytea[]) IS
 COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
 'Internal: the CBOR size of the checkpoint a stored frame holds, read from its header. '
 'Errors: XX001 for a damaged header.';
-COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text) IS
+COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text, text) IS
 'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
 'there is no such checkpoint). Errors: none.';
-COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text) IS
-'Internal: the base of a new checkpoint checkpoint_id of session_id: parent_id when it is '
-'in the session, else the session''s latest other checkpoint; NULL when there is none. '
-'Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text, text) IS
+'Internal: the base of a new checkpoint checkpoint_id of a namespace: parent_id when it '
+'is in the namespace, else the namespace''s latest other checkpoint; NULL when there is '
+'none. Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
 'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
 'Errors: none.';
-COMMENT ON FUNCTION pgmem_checkpoint_unlink(text, text[]) IS
-'Internal: re-encode the checkpoints of session_id stored against any of removed; returns '
+COMMENT ON FUNCTION pgmem_checkpoint_unlink(text, text, text[]) IS
+'Internal: re-encode the checkpoints of a namespace stored against any of removed; returns '
 'how many. The caller holds pgmem_checkpoint_lock. Errors: XX001 for damaged frames.';
-COMMENT ON FUNCTION pgmem_checkpoint_remove(text, text[]) IS
-'Internal: delete the checkpoints removed of session_id after re-encoding what is stored '
-'against them; returns how many were deleted. Errors: XX001 for damaged frames.';
-COMMENT ON FUNCTION pgmem_checkpoint_superseded(text, timestamptz, text) IS
-'Internal: whether session_id has a checkpoint newer than (saved_at, checkpoint_id). '
+COMMENT ON FUNCTION pgmem_checkpoint_remove(text, text, text[]) IS
+'Internal: delete the checkpoints removed of a namespace and their pending writes after '
+'re-encoding what is stored against them; returns how many were deleted. Errors: XX001 '
+'for damaged frames.';
+COMMENT ON FUNCTION pgmem_checkpoint_superseded(text, text, timestamptz, text) IS
+'Internal: whether a namespace has a checkpoint newer than (saved_at, checkpoint_id). '
 'Errors: none.';
+
+COMMENT ON TABLE pgmem_checkpoint_writes IS
+'Pending writes: what the tasks of a step wrote, kept with the checkpoint the step '
+'started from (LangGraph''s put_writes); primary key (session_id, checkpoint_ns, '
+'checkpoint_id, task_id, idx). Deleted with their checkpoint. Dumped by pg_dump with the '
+'extension.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.task_id IS 'The task that wrote, 1 to 64 characters.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.idx IS
+'The write''s index within its task; negative for special channels (errors, interrupts), '
+'which a later write replaces.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.channel IS 'The channel written.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.task_path IS
+'The task''s path; reads return writes in (task_path, task_id, idx) order.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.value_type IS
+'The caller''s tag for how to read the value back (for LangGraph, the serializer''s type).';
+COMMENT ON COLUMN pgmem_checkpoint_writes.value IS 'The value when it is JSON; else NULL.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.blob IS
+'The value''s bytes when it is not JSON, not read by pgmem; else NULL.';
+COMMENT ON INDEX pgmem_checkpoint_writes_pkey IS
+'The primary key: a checkpoint''s writes in order, and the put''s conflict target.';
+COMMENT ON FUNCTION pgmem_checkpoint_put_writes(text, text, text, text[], text[], text[], bytea[], integer[], text, text) IS
+'Store the pending writes of task task_id against checkpoint checkpoint_id of session_id '
+'in namespace checkpoint_ns, one element per write: channels, value_types, and for each '
+'write a document (JSON text, stored as a pgmem_snapshot) or a blob (bytes); idx gives '
+'each write''s index (NULL: 0, 1, ...). A write with a negative idx replaces the one with '
+'its key; any other is stored only when its key is new. The checkpoint need not be saved '
+'yet. Returns how many rows were written. Errors: 22023 for an identifier out of range, '
+'a NULL channels or task_path, arrays of other lengths than channels, a write without a '
+'channel or value_type or with both or neither of document and blob; the document''s '
+'input errors (22P02, 54000, ...).';
+COMMENT ON FUNCTION pgmem_checkpoint_read(text, text, text, text, integer, jsonb) IS
+'Checkpoints with their complete snapshots and pending writes, newest first, in one call: '
+'LangGraph''s get_tuple (max_rows 1, the default) and list. session_id NULL reads every '
+'session, checkpoint_ns NULL every namespace (default ''''); checkpoint_id picks one '
+'checkpoint; before_id keeps only checkpoints older than it (none when it is unknown); '
+'metadata_filter keeps rows whose metadata @> it. The write_* arrays hold the writes in '
+'(task_path, task_id, idx) order, write_values[i] for JSON and write_blobs[i] for bytes. '
+'Errors: 22023 for an identifier out of range or max_rows outside 1..10000; XX001 naming '
+'the checkpoint when a frame of its chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_copy(text, text) IS
+'Copy every checkpoint of source_session_id, in every namespace, and every pending write '
+'into target_session_id: ids, parents, metadata, saved_at and stored frames as they are, '
+'without compressing again. Returns how many checkpoints were copied (0 for an unknown '
+'source). Errors: 22023 for an id out of range or the same session twice; 23505 when the '
+'target has a checkpoint with the same namespace and id (nothing is copied).';
+COMMENT ON FUNCTION pgmem_checkpoint_delete_by_metadata(jsonb[]) IS
+'Delete, in every session, the checkpoints whose metadata @> any of metadata_filters, '
+'with their pending writes, re-encoding what is stored against them (LangGraph''s '
+'delete_for_runs: one {"run_id": ...} per run). Reads the whole table. Returns how many '
+'were deleted. Errors: 22023 for NULL, or a filter that is not a JSON object with at least '
+'one key.';
 COMMENT ON FUNCTION pgmem_expiry_cutoff(interval) IS
 'Internal: now() - older_than, for the retention functions. Errors: 22023 for older_than '
 'NULL or negative.';
@@ -279,7 +346,8 @@ COMMENT ON FUNCTION pgmem_episode_lock(text) IS
 COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 'Turn tenant isolation by row-level security on (enabled = true) or off; returns enabled. '
 'On: roles other than the tables'' owner see and write only episodes whose user_id equals '
-'the setting pgmem.user_id and checkpoints whose session_id equals pgmem.session_id, set '
+'the setting pgmem.user_id and checkpoints and pending writes whose session_id equals '
+'pgmem.session_id, set '
 'per transaction with set_config(..., true). pg_dump does not keep it: run it again '
 'after a restore. Errors: 22023 for NULL enabled, 42501 for a caller that does not own '
 'the tables.';

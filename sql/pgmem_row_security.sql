@@ -1,7 +1,7 @@
 -- Tenant isolation the database enforces, opt-in (README, "Row-level security").
--- pgmem_row_security(true) enables row-level security on both tables with one policy
+-- pgmem_row_security(true) enables row-level security on the tables with one policy
 -- each: episodes are visible and writable only where user_id = pgmem.user_id, and
--- checkpoints only where session_id = pgmem.session_id, settings the application sets
+-- checkpoints and their pending writes only where session_id = pgmem.session_id, settings the application sets
 -- transaction-locally (set_config(..., true)), so isolation works behind transaction
 -- pooling. The table owner and superusers are not subject to it; nor is anyone while
 -- it is off (the default), which costs nothing. pg_dump keeps neither the policies
@@ -19,9 +19,11 @@ BEGIN
     END IF;
     DROP POLICY IF EXISTS pgmem_episodes_tenant ON @extschema@.pgmem_episodes;
     DROP POLICY IF EXISTS pgmem_checkpoints_session ON @extschema@.pgmem_checkpoints;
+    DROP POLICY IF EXISTS pgmem_checkpoint_writes_session ON @extschema@.pgmem_checkpoint_writes;
     IF NOT pgmem_row_security.enabled THEN
         ALTER TABLE @extschema@.pgmem_episodes DISABLE ROW LEVEL SECURITY;
         ALTER TABLE @extschema@.pgmem_checkpoints DISABLE ROW LEVEL SECURITY;
+        ALTER TABLE @extschema@.pgmem_checkpoint_writes DISABLE ROW LEVEL SECURITY;
         RETURN false;
     END IF;
     CREATE POLICY pgmem_episodes_tenant ON @extschema@.pgmem_episodes
@@ -30,8 +32,12 @@ BEGIN
     CREATE POLICY pgmem_checkpoints_session ON @extschema@.pgmem_checkpoints
         USING (session_id = (SELECT current_setting('pgmem.session_id', true)))
         WITH CHECK (session_id = (SELECT current_setting('pgmem.session_id', true)));
+    CREATE POLICY pgmem_checkpoint_writes_session ON @extschema@.pgmem_checkpoint_writes
+        USING (session_id = (SELECT current_setting('pgmem.session_id', true)))
+        WITH CHECK (session_id = (SELECT current_setting('pgmem.session_id', true)));
     ALTER TABLE @extschema@.pgmem_episodes ENABLE ROW LEVEL SECURITY;
     ALTER TABLE @extschema@.pgmem_checkpoints ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.pgmem_checkpoint_writes ENABLE ROW LEVEL SECURITY;
     RETURN true;
 END
 $$;

@@ -1,32 +1,32 @@
 //! Argument checks shared by the SQL functions: each raises 22023 with a message that
 //! names the argument, so callers see which one was wrong and why.
 use crate::error::invalid_argument;
-use crate::limits::{max_id_chars, MAX_ROWS};
+use crate::limits::{max_id_chars, min_id_chars, MAX_ROWS};
 use pgrx::prelude::*;
 
-/// `value` if it is 1 to the limit of `argument` characters long (see `limits`);
+/// `value` if it is as long as `argument` allows (see `limits`);
 /// `argument` names it in errors.
 #[pg_extern(immutable, parallel_safe, sql = false)]
 fn pgmem_checked_id(value: Option<&str>, argument: &str) -> String {
     let Some(value) = value else {
         invalid_argument(format!("{argument} must not be NULL"))
     };
-    let max_chars = max_id_chars(argument);
+    let (min_chars, max_chars) = (min_id_chars(argument), max_id_chars(argument));
     let chars = value.chars().count();
-    if chars == 0 || chars > max_chars {
+    if chars < min_chars || chars > max_chars {
         invalid_argument(format!(
-            "{argument} must be 1 to {max_chars} characters long, not {chars}"
+            "{argument} must be {min_chars} to {max_chars} characters long, not {chars}"
         ));
     }
     value.to_string()
 }
 
-/// Whether `value` is 1 to the limit of `argument` characters long: the tables'
+/// Whether `value` is as long as `argument` allows: the tables'
 /// CHECK constraints, which keep rows written directly within the same limits.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_id_fits(value: &str, argument: &str) -> bool {
     let chars = value.chars().count();
-    (1..=max_id_chars(argument)).contains(&chars)
+    (min_id_chars(argument)..=max_id_chars(argument)).contains(&chars)
 }
 
 /// `value` if it is a row count in 1..=MAX_ROWS; `argument` names it in errors.

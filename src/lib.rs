@@ -34,12 +34,22 @@ mod tenant;
     name = "pgmem_checkpoints",
     requires = ["pgmem_helpers"]
 );
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_checkpoint_writes.sql",
+    name = "pgmem_checkpoint_writes",
+    requires = ["pgmem_checkpoints"]
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_checkpoint_sessions.sql",
+    name = "pgmem_checkpoint_sessions",
+    requires = ["pgmem_checkpoint_writes"]
+);
 // After the checkpoints, though it needs only the helpers: a fixed order keeps the
 // generated install script the same from build to build.
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_episodes.sql",
     name = "pgmem_episodes",
-    requires = ["pgmem_helpers", "pgmem_checkpoints"]
+    requires = ["pgmem_helpers", "pgmem_checkpoint_sessions"]
 );
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_row_security.sql",

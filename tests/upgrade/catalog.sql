@@ -54,8 +54,12 @@ WITH members AS (
         coalesce(c.relacl::text, '-'), coalesce(c.reloptions::text, '-'))
     FROM tables t JOIN pg_catalog.pg_class c ON c.oid = t.oid
     UNION ALL
-    SELECT pg_catalog.format('extension %s | config %s | conditions %s', x.extname,
-        x.extconfig::regclass[], x.extcondition)
+    -- Each dumped table with its condition, in name order: an upgrade registers a new
+    -- table after the ones registered before it.
+    SELECT pg_catalog.format('extension %s | config %s', x.extname,
+        (SELECT pg_catalog.string_agg(c.tab::regclass || ' ' || pg_catalog.quote_literal(c.cond), ', '
+                                      ORDER BY c.tab::regclass::text COLLATE "C")
+         FROM unnest(x.extconfig, x.extcondition) AS c (tab, cond)))
     FROM pg_catalog.pg_extension x WHERE x.extname = 'pgmem'
 )
 SELECT fact FROM facts ORDER BY fact COLLATE "C";

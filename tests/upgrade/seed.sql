@@ -11,9 +11,10 @@ SELECT count(pgmem_episode_store('user-' || length(t.id) % 2, t.run ->> 'query',
 FROM jsonb_each(:'toolbench'::jsonb) AS t(id, run)
 WHERE t.run ->> 'query' IS NOT NULL;
 CREATE TABLE upgrade_expected AS
-    SELECT 'checkpoint' AS kind, session_id AS owner, checkpoint_id AS id,
-           snapshot::jsonb AS doc
-    FROM pgmem_checkpoints
+    SELECT 'checkpoint' AS kind, c.session_id AS owner, c.checkpoint_id AS id,
+           l.snapshot::jsonb AS doc
+    FROM pgmem_checkpoints c
+    CROSS JOIN LATERAL pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l
     UNION ALL
     SELECT 'episode', user_id, episode_id,
            jsonb_build_object('content', content, 'metadata', metadata)
