@@ -1,0 +1,158 @@
+"""How checkpoints and writes become pgmem documents, and back.
+
+A value that JSON represents exactly is stored as JSON, inside the checkpoint's
+pgmem_snapshot, so that it compresses and successive checkpoints store only what
+changed. LangChain objects (messages above all) are stored in LangChain's own JSON
+form and revived by the saver's serializer, as a "json" value. Anything else, and
+every channel value when the serializer is not LangGraph's default (an
+EncryptedSerializer, say), is stored as the serializer's typed bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from langchain_core.load import dumpd
+from langchain_core.load.serializable import Serializable
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+# Value types of pending writes stored as JSON: plain, or with LangChain objects that
+# the serializer revives ("json" is the serializer's own name for that form).
+PLAIN = "pgmem.json"
+REVIVED = "json"
+
+# Integral floats this large print without a fraction: they would read back as ints.
+_EXACT_FLOAT_BOUND = 1e15
+# orjson writes integers of 64 bits.
+_INT_MIN, _INT_END = -(2**63), 2**64
+
+
+class _NotJson(Exception):
+    """The value has no exact JSON form."""
+
+
+class _Encoder:
+    """One value's JSON form; `revive` says whether it holds LangChain objects."""
+
+    def __init__(self) -> None:
+        self.revive = False
+
+    def encode(self, value: Any) -> Any:
+        kind = type(value)
+        if value is None or kind is bool:
+            return value
+        if kind is str:
+            # PostgreSQL text (and pgmem) cannot hold NUL.
+            if "\x00" in value:
+                raise _NotJson
+            return value
+        if kind is int:
+            if _INT_MIN <= value < _INT_END:
+                return value
+            raise _NotJson
+        if kind is float:
+            return _exact_float(value)
+        if kind is list:
+            return [self.encode(v) for v in value]
+        if kind is dict:
+            return self._mapping(value)
+        if isinstance(value, Serializable) and value.is_lc_serializable():
+            return self._langchain(value)
+        raise _NotJson
+
+    def _mapping(self, value: dict) -> dict:
+        out = {}
+        for k, v in value.items():
+            # "lc" marks LangChain's form: a plain dict must not look like one.
+            if type(k) is not str or k == "lc" or "\x00" in k:
+                raise _NotJson
+            out[k] = self.encode(v)
+        return out
+
+    def _langchain(self, value: Serializable) -> dict:
+        form = dumpd(value)
+        if form.get("type") != "constructor":
+            raise _NotJson
+        self.revive = True
+        return form
+
+
+def _exact_float(value: float) -> float:
+    if not math.isfinite(value) or (value == 0 and math.copysign(1, value) < 0):
+        raise _NotJson
+    if value.is_integer() and abs(value) >= _EXACT_FLOAT_BOUND:
+        raise _NotJson
+    return value
+
+
+class Codec:
+    """Encodes for one saver's serializer."""
+
+    def __init__(self, serde: SerializerProtocol) -> None:
+        self.serde = serde
+        # Only LangGraph's default serializer may see values stored in the clear.
+        self.json_values = isinstance(serde, JsonPlusSerializer)
+
+    def value(self, value: Any, *, json_ok: bool | None = None) -> tuple[str, Any, bytes | None]:
+        """(type, JSON form, None) or (type, None, bytes) for one value."""
+        if self.json_values if json_ok is None else json_ok:
+            encoder = _Encoder()
+            try:
+                form = encoder.encode(value)
+            except _NotJson:
+                pass
+            else:
+                return (REVIVED if encoder.revive else PLAIN), form, None
+        type_, blob = self.serde.dumps_typed(value)
+        return type_, None, blob
+
+    def read_value(self, type_: str, text: str | None, blob: bytes | None) -> Any:
+        """A value from its type and its JSON text or its bytes."""
+        if blob is not None:
+            return self.serde.loads_typed((type_, blob))
+        if type_ == REVIVED:
+            return self.serde.loads_typed((REVIVED, text.encode()))
+        return orjson.loads(text)
+
+    def mapping(self, values: Mapping[str, Any], *, json_ok: bool | None = None) -> dict:
+        """A mapping's document: JSON values, the ones to revive, and typed bytes."""
+        doc: dict[str, Any] = {"json": {}, "revive": [], "bytes": {}}
+        for key, value in values.items():
+            type_, form, blob = self.value(value, json_ok=json_ok)
+            if blob is None:
+                doc["json"][key] = form
+                if type_ == REVIVED:
+                    doc["revive"].append(key)
+            else:
+                doc["bytes"][key] = [type_, base64.b64encode(blob).decode()]
+        return doc
+
+    def read_mapping(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        values = dict(doc["json"])
+        for key in doc["revive"]:
+            values[key] = self.serde.loads_typed((REVIVED, orjson.dumps(values[key])))
+        for key, (type_, data) in doc["bytes"].items():
+            values[key] = self.serde.loads_typed((type_, base64.b64decode(data)))
+        return values
+
+    def checkpoint(self, checkpoint: Mapping[str, Any]) -> str:
+        """The JSON text pgmem stores for a checkpoint."""
+        fields = {k: v for k, v in checkpoint.items() if k != "channel_values"}
+        doc = {
+            # Ids, versions and timestamps: stored in the clear whatever the serializer,
+            # as LangGraph's own PostgresSaver does.
+            "checkpoint": self.mapping(fields, json_ok=True),
+            "values": self.mapping(checkpoint["channel_values"]),
+        }
+        return orjson.dumps(doc).decode()
+
+    def read_checkpoint(self, text: str) -> dict[str, Any]:
+        doc = orjson.loads(text)
+        checkpoint = self.read_mapping(doc["checkpoint"])
+        checkpoint["channel_values"] = self.read_mapping(doc["values"])
+        return checkpoint
