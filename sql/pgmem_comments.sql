@@ -198,24 +198,27 @@ COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
 'Internal: the CBOR size of the checkpoint a stored frame holds, read from its header. '
 'Errors: XX001 for a damaged header.';
 COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text, text) IS
-'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
-'there is no such checkpoint). Errors: none.';
+'Internal: the ids and frames of the chain of checkpoint checkpoint_id of session_id in '
+'namespace checkpoint_ns, keyframe first (NULL arrays when there is no such checkpoint). '
+'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text, text) IS
-'Internal: the base of a new checkpoint checkpoint_id of a namespace: parent_id when it '
-'is in the namespace, else the namespace''s latest other checkpoint; NULL when there is '
-'none. Errors: none.';
+'Internal: the base of a new checkpoint checkpoint_id of session_id in namespace '
+'checkpoint_ns: parent_id when it is in the namespace, else the namespace''s latest other '
+'checkpoint; NULL when there is none. Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
 'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
 'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_unlink(text, text, text[]) IS
-'Internal: re-encode the checkpoints of a namespace stored against any of removed; returns '
-'how many. The caller holds pgmem_checkpoint_lock. Errors: XX001 for damaged frames.';
+'Internal: re-encode the checkpoints of session_id in namespace checkpoint_ns stored '
+'against any of removed; returns how many. The caller holds pgmem_checkpoint_lock. '
+'Errors: XX001 for damaged frames.';
 COMMENT ON FUNCTION pgmem_checkpoint_remove(text, text, text[]) IS
-'Internal: delete the checkpoints removed of a namespace and their pending writes after '
-'re-encoding what is stored against them; returns how many were deleted. Errors: XX001 '
-'for damaged frames.';
+'Internal: delete the checkpoints removed of session_id in namespace checkpoint_ns and '
+'their pending writes after re-encoding what is stored against them; returns how many '
+'were deleted. Errors: XX001 for damaged frames.';
 COMMENT ON FUNCTION pgmem_checkpoint_superseded(text, text, timestamptz, text) IS
-'Internal: whether a namespace has a checkpoint newer than (saved_at, checkpoint_id). '
+'Internal: whether namespace checkpoint_ns of session_id has a checkpoint newer than '
+'(saved_at, checkpoint_id). '
 'Errors: none.';
 
 COMMENT ON TABLE pgmem_checkpoint_writes IS
@@ -223,6 +226,13 @@ COMMENT ON TABLE pgmem_checkpoint_writes IS
 'started from (LangGraph''s put_writes); primary key (session_id, checkpoint_ns, '
 'checkpoint_id, task_id, idx). Deleted with their checkpoint. Dumped by pg_dump with the '
 'extension.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.session_id IS
+'The session of the checkpoint written against, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.checkpoint_ns IS
+'The namespace of the checkpoint written against, 0 to 1024 characters.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.checkpoint_id IS
+'The checkpoint written against (the one the step started from), which need not be saved '
+'yet; 1 to 64 characters.';
 COMMENT ON COLUMN pgmem_checkpoint_writes.task_id IS 'The task that wrote, 1 to 64 characters.';
 COMMENT ON COLUMN pgmem_checkpoint_writes.idx IS
 'The write''s index within its task; negative for special channels (errors, interrupts), '
@@ -240,13 +250,14 @@ COMMENT ON INDEX pgmem_checkpoint_writes_pkey IS
 COMMENT ON FUNCTION pgmem_checkpoint_put_writes(text, text, text, text[], text[], text[], bytea[], integer[], text, text) IS
 'Store the pending writes of task task_id against checkpoint checkpoint_id of session_id '
 'in namespace checkpoint_ns, one element per write: channels, value_types, and for each '
-'write a document (JSON text, stored as a pgmem_snapshot) or a blob (bytes); idx gives '
-'each write''s index (NULL: 0, 1, ...). A write with a negative idx replaces the one with '
-'its key; any other is stored only when its key is new. The checkpoint need not be saved '
-'yet. Returns how many rows were written. Errors: 22023 for an identifier out of range, '
-'a NULL channels or task_path, arrays of other lengths than channels, a write without a '
-'channel or value_type or with both or neither of document and blob; the document''s '
-'input errors (22P02, 54000, ...).';
+'write either documents[i] (JSON text, stored as a pgmem_snapshot) or blobs[i] (bytes); '
+'idx gives each write''s index (NULL: 0, 1, ...) and task_path the task''s path. A write '
+'with a negative idx replaces the one with its key; any other is stored only when its '
+'key is new; writes of one call count in order, as if given one at a time. The checkpoint '
+'need not be saved yet. Returns how many rows were written. Errors: 22023 for an '
+'identifier out of range, a NULL channels or task_path, arrays of other lengths than '
+'channels, a write without a channel or value_type or with both or neither of document and '
+'blob; the document''s input errors (22P02, 54000, ...).';
 COMMENT ON FUNCTION pgmem_checkpoint_read(text, text, text, text, integer, jsonb) IS
 'Checkpoints with their complete snapshots and pending writes, newest first, in one call: '
 'LangGraph''s get_tuple (max_rows 1, the default) and list. session_id NULL reads every '
@@ -256,6 +267,17 @@ COMMENT ON FUNCTION pgmem_checkpoint_read(text, text, text, text, integer, jsonb
 '(task_path, task_id, idx) order, write_values[i] for JSON and write_blobs[i] for bytes. '
 'Errors: 22023 for an identifier out of range or max_rows outside 1..10000; XX001 naming '
 'the checkpoint when a frame of its chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_contents(text, text, text) IS
+'Internal: a checkpoint''s complete snapshot and its pending writes, as '
+'pgmem_checkpoint_read returns them. Errors: XX001 naming the checkpoint when a frame of '
+'its chain is damaged.';
+COMMENT ON FUNCTION pgmem_checkpoint_position(text, text, text) IS
+'Internal: (saved_at, checkpoint_id) of a checkpoint, its place in the newest-first '
+'order; with session_id or checkpoint_ns NULL, of the newest checkpoint with that id. '
+'Errors: none.';
+COMMENT ON FUNCTION pgmem_checkpoint_rows(text, text, text, text, integer, jsonb) IS
+'Internal: the body of pgmem_checkpoint_read, with the same arguments and result. '
+'Errors: as pgmem_checkpoint_read.';
 COMMENT ON FUNCTION pgmem_checkpoint_copy(text, text) IS
 'Copy every checkpoint of source_session_id, in every namespace, and every pending write '
 'into target_session_id: ids, parents, metadata, saved_at and stored frames as they are, '

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from langchain_core.load import dumpd
 from langchain_core.load.serializable import Serializable
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+from . import _langchain
 
 # Value types of pending writes stored as JSON: plain, or with LangChain objects that
 # the serializer revives ("json" is the serializer's own name for that form).
@@ -75,11 +76,11 @@ class _Encoder:
         return out
 
     def _langchain(self, value: Serializable) -> dict:
-        form = dumpd(value)
+        form = _langchain.form(value)
         if form.get("type") != "constructor":
             raise _NotJson
         self.revive = True
-        return form
+        return {**form, "id": list(form["id"]), "kwargs": self._mapping(form["kwargs"])}
 
 
 def _exact_float(value: float) -> float:
@@ -97,6 +98,13 @@ class Codec:
         self.serde = serde
         # Only LangGraph's default serializer may see values stored in the clear.
         self.json_values = isinstance(serde, JsonPlusSerializer)
+        # Its exact class revives LangChain's forms as langchain_core does; a subclass
+        # may do otherwise, so it gets them as its own "json" values.
+        self.revive = (
+            _langchain.revive
+            if type(serde) is JsonPlusSerializer
+            else lambda form: serde.loads_typed((REVIVED, orjson.dumps(form)))
+        )
 
     def value(self, value: Any, *, json_ok: bool | None = None) -> tuple[str, Any, bytes | None]:
         """(type, JSON form, None) or (type, None, bytes) for one value."""
@@ -116,7 +124,7 @@ class Codec:
         if blob is not None:
             return self.serde.loads_typed((type_, blob))
         if type_ == REVIVED:
-            return self.serde.loads_typed((REVIVED, text.encode()))
+            return self.revive(orjson.loads(text))
         return orjson.loads(text)
 
     def mapping(self, values: Mapping[str, Any], *, json_ok: bool | None = None) -> dict:
@@ -135,7 +143,7 @@ class Codec:
     def read_mapping(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         values = dict(doc["json"])
         for key in doc["revive"]:
-            values[key] = self.serde.loads_typed((REVIVED, orjson.dumps(values[key])))
+            values[key] = self.revive(values[key])
         for key, (type_, data) in doc["bytes"].items():
             values[key] = self.serde.loads_typed((type_, base64.b64decode(data)))
         return values
