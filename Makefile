@@ -5,15 +5,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 .PHONY: help setup test lint test-codec test-pg test-regress test-upgrade test-docker \
-	test-integration test-stress test-clients test-matrix bench bench-smoke fuzz fuzz-smoke demo psql
+	test-integration test-stress test-clients test-langgraph test-matrix bench bench-smoke fuzz fuzz-smoke demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
 	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
 	@echo "            upgrade from every released version, Dockerfile checks, multi-connection"
 	@echo "            tests, stress (concurrent writers, crash recovery, cancellation),"
-	@echo "            clients (Python, Node, Rust, PgBouncer, standby)"
+	@echo "            clients (Python, Node, Rust, PgBouncer, standby), LangGraph checkpointers"
 	@echo "make test-stress  only the stress tests (scripts/stress.sh)"
+	@echo "make test-langgraph  only the LangGraph checkpointers (scripts/langgraph.sh)"
 	@echo "make test-matrix  the in-database tests on PostgreSQL 15, 16 and 17"
 	@echo "make psql   an interactive psql on a throwaway server with pgmem"
 	@echo "make bench  pgmem against hand-written jsonb baselines; rewrites BENCHMARKS.md"
@@ -23,7 +24,7 @@ setup:
 	@scripts/setup.sh
 
 test: setup lint test-codec test-pg test-regress test-upgrade test-docker test-integration \
-	test-stress fuzz-smoke test-clients bench-smoke
+	test-stress fuzz-smoke test-clients test-langgraph bench-smoke
 
 lint:
 	cargo fmt --all --check
@@ -63,6 +64,11 @@ test-stress: setup
 
 test-clients: setup
 	scripts/clients.sh
+
+# langgraph/'s checkpointers: LangGraph's conformance suite, an agent graph resumed in a
+# fresh process, many clients through PgBouncer (scripts/langgraph.sh).
+test-langgraph: setup
+	scripts/langgraph.sh
 
 # The full benchmark (about 15 minutes); rewrites BENCHMARKS.md and bench/ratios.png.
 bench: setup

@@ -150,7 +150,8 @@ def main():
     parser.add_argument("--dsn", required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--conversations", type=int, default=None, help="the first n only")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True,
+                        help="bench.py's results JSON, to which this adds \"LangGraph\"")
     args = parser.parse_args()
     convs = conversations(args.conversations)
     pgmem, pg = Contender("pgmem", args.dsn), Contender("PostgresSaver", args.dsn)
@@ -166,7 +167,8 @@ def main():
         "rounds": rounds,
         "ratio": {op: summary([r["pgmem"][op] / r["PostgresSaver"][op] for r in rounds]) for op in ops},
     }
-    args.out.write_text(json.dumps(result, indent=1))
+    results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    args.out.write_text(json.dumps(results | {"LangGraph": result}, indent=1))
     print(f"bench: LangGraph ratios {json.dumps({k: round(v['median'], 3) for k, v in result['ratio'].items()})}")
 
 

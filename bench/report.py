@@ -23,6 +23,14 @@ PAIRS = {
     "P8": ("save after every turn (pgmem_checkpoint_save_json), each client's sessions in order (2 clients), vs INSERT into jsonb",
            "tps pgmem / tps jsonb", 1.5, True),
 }
+# LangGraph's operations: (what, goal), ratios pgmem / PostgresSaver, lower is better.
+LANGGRAPH = {
+    "put": ("put: save a checkpoint (the conversation so far)", 1.0),
+    "get_tuple latest": ("get_tuple of a thread's latest checkpoint", 1.0),
+    "get_tuple by id": ("get_tuple of a checkpoint by id", 1.0),
+    "list thread": ("list of a whole thread, bodies and writes (get_state_history)", 1.0),
+    "bytes": ("total bytes of every table (heap, TOAST, indexes)", 0.2),
+}
 # P4 sessions' other ratios, charted without a goal.
 SESSION_RATIOS = ("total vs jsonb lz4", "payload vs jsonb pglz", "payload vs jsonb lz4")
 
@@ -82,6 +90,11 @@ def chart(r, path):
     for name in ("encode vs zstd compress (throughput)", "decode vs zstd decompress (throughput)"):
         labels.append(f"P6 {name}")
         ratios.append(p6[name]), lows.append(0), highs.append(0), goals.append(0.8)
+    for op, (_, goal) in LANGGRAPH.items():
+        v = r["LangGraph"]["ratio"][op]
+        labels.append(f"LangGraph {op}\npgmem / PostgresSaver")
+        ratios.append(v["median"]), lows.append(v["median"] - v["min"]), highs.append(v["max"] - v["median"])
+        goals.append(goal)
     fig, ax = plt.subplots(figsize=(10, 0.55 * len(labels) + 1.5))
     y = range(len(labels))
     ax.barh(y, ratios, xerr=[lows, highs], color="#4C72B0", capsize=3)
@@ -170,7 +183,34 @@ def markdown(r, chart_name):
         lines.append(f"| {name} | {fmt(v['common']['p50'], 3)} | {fmt(v['common']['p99'], 3)} | "
                      f"{fmt(v['rare']['p50'], 3)} | {fmt(v['rare']['p99'], 3)} |")
     lines += ["", index_choice(r["P5 indexes"])]
+    lines += langgraph(r["LangGraph"])
     return "\n".join(lines) + "\n"
+
+
+def langgraph(g):
+    """The LangGraph checkpointer against LangGraph's own PostgresSaver."""
+    lines = [
+        "", "## LangGraph: `langgraph-checkpoint-pgmem` vs LangGraph's `PostgresSaver`", "",
+        f"`bench/langgraph_bench.py`: {g['conversations']} tau-bench conversations replayed as a LangGraph run "
+        f"writes them, one checkpoint per message ({g['checkpoints']:,} checkpoints; the messages channel holds "
+        "the conversation so far as LangChain messages, and each message is first the pending write of the step "
+        "that made it). Each saver (the sync ones, connected as their `from_conn_string` connects) replays them "
+        f"into empty tables, in alternating order, {len(g['rounds'])} rounds; then each thread's latest "
+        "checkpoint, one checkpoint by id and the whole thread are read. Per round: the median latency of each "
+        "operation, and the bytes of every table (pgmem: `pgmem_checkpoints`, `pgmem_checkpoint_writes`; "
+        "PostgresSaver: `checkpoints`, `checkpoint_blobs`, `checkpoint_writes`). Ratios are pgmem / "
+        "PostgresSaver, median [min-max] over rounds.", "",
+        "| operation | pgmem (median) | PostgresSaver (median) | ratio median [min-max] | goal | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for op, (what, goal) in LANGGRAPH.items():
+        mine = spread([r["pgmem"][op] for r in g["rounds"]])[0]
+        theirs = spread([r["PostgresSaver"][op] for r in g["rounds"]])[0]
+        v = g["ratio"][op]
+        unit = (lambda x: f"{x:,} B") if op == "bytes" else (lambda x: f"{fmt(x, 3)} ms")
+        lines.append(f"| {what} | {unit(mine)} | {unit(theirs)} | {fmt(v['median'], 3)} "
+                     f"[{fmt(v['min'], 3)}-{fmt(v['max'], 3)}] | <= {goal} | {met(v['median'], goal, False)} |")
+    return lines
 
 
 def session_storage(s, p8):

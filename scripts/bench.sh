@@ -15,21 +15,27 @@ psql=("$("$PG_CONFIG" --bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "
 
 if [ "${1:-}" = --smoke ]; then
     build=() args=(--smoke --rounds 2 --seconds 1 --users 20 --per-user 50 --store-many 500)
+    langgraph_args=(--rounds 1 --conversations 4)
     out="$root_dir/target/bench"
 else
-    build=(--release) args=() out="$root_dir"
+    build=(--release) args=() langgraph_args=() out="$root_dir"
 fi
 mkdir -p "$root_dir/target/bench" "$out/bench"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check -r "$root_dir/bench/requirements.txt"
+"$venv/bin/pip" install -q --disable-pip-version-check -r "$root_dir/bench/requirements.txt" \
+    -r "$root_dir/langgraph/tests/requirements.txt" -e "$root_dir/langgraph"
 (cd "$root_dir" && cargo pgrx install "${build[@]}" --pg-config "$PG_CONFIG" >/dev/null)
 
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 "$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 "${psql[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" \
-    -c "CREATE DATABASE bench" >/dev/null
+    -c "CREATE DATABASE bench" -c "CREATE DATABASE langgraph" >/dev/null
 "${psql[@]}" -d bench -c "CREATE EXTENSION pgmem"
+"${psql[@]}" -d langgraph -c "CREATE EXTENSION pgmem"
 "$venv/bin/python" "$root_dir/bench/bench.py" --port "$port" --bindir "$("$PG_CONFIG" --bindir)" \
     --out "$root_dir/target/bench/results.json" "${args[@]}"
+"$venv/bin/python" "$root_dir/bench/langgraph_bench.py" \
+    --dsn "host=127.0.0.1 port=$port user=postgres dbname=langgraph" \
+    --out "$root_dir/target/bench/results.json" "${langgraph_args[@]}"
 "$venv/bin/python" "$root_dir/bench/report.py" "$root_dir/target/bench/results.json" \
     "$out/BENCHMARKS.md" "$out/bench/ratios.png"

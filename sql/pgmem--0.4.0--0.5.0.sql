@@ -243,6 +243,8 @@ $$;
 -- The two ways to save: a snapshot (a pgmem_snapshot, or JSON text, jsonb or json cast
 -- to one: a literal or an untyped parameter, text or binary, is a pgmem_snapshot), or
 -- JSON text given to pgmem_checkpoint_save_json, encoded once, straight into the frame.
+-- PL/pgSQL rather than SQL: a call is made as it is, where a SQL body would be read
+-- and planned into every calling statement (a save per turn pays for that).
 CREATE FUNCTION pgmem_checkpoint_save(
     session_id text,
     snapshot pgmem_snapshot,
@@ -252,14 +254,17 @@ CREATE FUNCTION pgmem_checkpoint_save(
     parent_id text DEFAULT NULL,
     checkpoint_ns text DEFAULT ''
 ) RETURNS text
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT @extschema@.pgmem_checkpoint_put(
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save.session_id, pgmem_checkpoint_save.snapshot, NULL,
         pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
         pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id,
         pgmem_checkpoint_save.checkpoint_ns);
-END;
+END
+$$;
 
 CREATE FUNCTION pgmem_checkpoint_save_json(
     session_id text,
@@ -270,14 +275,17 @@ CREATE FUNCTION pgmem_checkpoint_save_json(
     parent_id text DEFAULT NULL,
     checkpoint_ns text DEFAULT ''
 ) RETURNS text
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT @extschema@.pgmem_checkpoint_put(
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save_json.session_id, NULL, pgmem_checkpoint_save_json.document,
         pgmem_checkpoint_save_json.checkpoint_id, pgmem_checkpoint_save_json.label,
         pgmem_checkpoint_save_json.metadata, pgmem_checkpoint_save_json.parent_id,
         pgmem_checkpoint_save_json.checkpoint_ns);
-END;
+END
+$$;
 
 CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL,
                                       checkpoint_ns text DEFAULT '')
@@ -599,13 +607,18 @@ BEGIN
     INSERT INTO @extschema@.pgmem_checkpoint_writes AS s
         (session_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, task_path, value_type,
          value, blob)
-    SELECT sid, ns, cid, tid, coalesce(w.idx, w.n - 1), w.channel,
+    -- One row a key, as if the writes came one at a time: of writes with the same
+    -- negative idx the last (each replaces the one before), of any other the first
+    -- (the later ones are not new). Two rows with one key would fail the upsert (21000).
+    SELECT DISTINCT ON (w.i) sid, ns, cid, tid, w.i, w.channel,
            pgmem_checkpoint_put_writes.task_path, w.value_type,
            w.document::@extschema@.pgmem_snapshot, w.blob
-    FROM unnest(pgmem_checkpoint_put_writes.channels, pgmem_checkpoint_put_writes.value_types,
-                pgmem_checkpoint_put_writes.documents, pgmem_checkpoint_put_writes.blobs,
-                pgmem_checkpoint_put_writes.idx)
-         WITH ORDINALITY AS w (channel, value_type, document, blob, idx, n)
+    FROM (SELECT coalesce(u.idx, u.n - 1) AS i, u.channel, u.value_type, u.document, u.blob, u.n
+          FROM unnest(pgmem_checkpoint_put_writes.channels, pgmem_checkpoint_put_writes.value_types,
+                      pgmem_checkpoint_put_writes.documents, pgmem_checkpoint_put_writes.blobs,
+                      pgmem_checkpoint_put_writes.idx)
+               WITH ORDINALITY AS u (channel, value_type, document, blob, idx, n)) AS w
+    ORDER BY w.i, CASE WHEN w.i < 0 THEN -w.n ELSE w.n END
     ON CONFLICT ON CONSTRAINT pgmem_checkpoint_writes_pkey DO UPDATE
         SET channel = excluded.channel,
             task_path = excluded.task_path,
@@ -679,9 +692,10 @@ END;
 
 -- The body of pgmem_checkpoint_read. PL/pgSQL keeps each branch's plan for the
 -- session: a read is executed, not planned again (planning the whole read cost more
--- than running it). Exactly one branch runs: a namespace of a session, all namespaces
--- of a session, or every session. checkpoint_id picks one checkpoint, found by its
--- position in the newest-first index rather than by a scan.
+-- than running it). Exactly one branch runs: one checkpoint by its key, a namespace of
+-- a session, all namespaces of a session, or every session. Across namespaces or
+-- sessions, checkpoint_id picks one checkpoint by its position in the newest-first
+-- index rather than by a scan.
 CREATE FUNCTION pgmem_checkpoint_rows(
     p_session_id text,
     p_checkpoint_ns text,
@@ -727,9 +741,10 @@ BEGIN
         cid := @extschema@.pgmem_checked_id(p_checkpoint_id, 'checkpoint_id');
     END IF;
     n := @extschema@.pgmem_checked_limit(p_max_rows, 'max_rows');
-    -- The page's bounds, newest first: checkpoint_id's own position (inclusive) and
-    -- before_cid's (exclusive). An unknown one leaves no rows.
-    IF cid IS NOT NULL THEN
+    -- The page's bounds, newest first: checkpoint_id's own position (inclusive, where
+    -- it is not looked up by its key) and before_id's (exclusive). An unknown one
+    -- leaves no rows.
+    IF cid IS NOT NULL AND (sid IS NULL OR ns IS NULL) THEN
         SELECT p.saved_at, p.checkpoint_id INTO upper_at, upper_id
         FROM @extschema@.pgmem_checkpoint_position(sid, ns, cid) p;
         IF upper_at IS NULL THEN
@@ -743,15 +758,26 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    IF sid IS NOT NULL AND ns IS NOT NULL THEN
+    IF sid IS NOT NULL AND ns IS NOT NULL AND cid IS NOT NULL THEN
+        -- One checkpoint by its key (LangGraph's get_tuple by id).
+        RETURN QUERY
+        SELECT c.session_id, c.checkpoint_ns, c.checkpoint_id, c.parent_id, c.label, c.metadata,
+               c.saved_at, b.*
+        FROM @extschema@.pgmem_checkpoints c
+        CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_contents(c.session_id, c.checkpoint_ns,
+                                                                 c.checkpoint_id) b
+        WHERE c.session_id = sid AND c.checkpoint_ns = ns AND c.checkpoint_id = cid
+          AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
+          AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter);
+    ELSIF sid IS NOT NULL AND ns IS NOT NULL THEN
+        -- Latest and pages of a namespace: the newest-first index, read in its order
+        -- (no bound on saved_at alone, which would tempt the planner to the one on it).
         RETURN QUERY
         SELECT k.session_id, k.checkpoint_ns, k.checkpoint_id, k.parent_id, k.label, k.metadata,
                k.saved_at, b.*
         FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
               WHERE c.session_id = sid AND c.checkpoint_ns = ns
-                AND (c.saved_at, c.checkpoint_id) <= (upper_at, upper_id)
                 AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
-                AND (cid IS NULL OR c.checkpoint_id = cid)
                 AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter)
               ORDER BY c.saved_at DESC, c.checkpoint_id DESC
               LIMIT n) k
@@ -1167,24 +1193,27 @@ COMMENT ON FUNCTION pgmem_frame_raw_size(bytea) IS
 'Internal: the CBOR size of the checkpoint a stored frame holds, read from its header. '
 'Errors: XX001 for a damaged header.';
 COMMENT ON FUNCTION pgmem_checkpoint_chain(text, text, text) IS
-'Internal: the ids and frames of a checkpoint''s chain, keyframe first (NULL arrays when '
-'there is no such checkpoint). Errors: none.';
+'Internal: the ids and frames of the chain of checkpoint checkpoint_id of session_id in '
+'namespace checkpoint_ns, keyframe first (NULL arrays when there is no such checkpoint). '
+'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_base(text, text, text, text) IS
-'Internal: the base of a new checkpoint checkpoint_id of a namespace: parent_id when it '
-'is in the namespace, else the namespace''s latest other checkpoint; NULL when there is '
-'none. Errors: none.';
+'Internal: the base of a new checkpoint checkpoint_id of session_id in namespace '
+'checkpoint_ns: parent_id when it is in the namespace, else the namespace''s latest other '
+'checkpoint; NULL when there is none. Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_lock(text) IS
 'Internal: the transaction-scoped advisory lock every writer of session_id takes first. '
 'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_unlink(text, text, text[]) IS
-'Internal: re-encode the checkpoints of a namespace stored against any of removed; returns '
-'how many. The caller holds pgmem_checkpoint_lock. Errors: XX001 for damaged frames.';
+'Internal: re-encode the checkpoints of session_id in namespace checkpoint_ns stored '
+'against any of removed; returns how many. The caller holds pgmem_checkpoint_lock. '
+'Errors: XX001 for damaged frames.';
 COMMENT ON FUNCTION pgmem_checkpoint_remove(text, text, text[]) IS
-'Internal: delete the checkpoints removed of a namespace and their pending writes after '
-'re-encoding what is stored against them; returns how many were deleted. Errors: XX001 '
-'for damaged frames.';
+'Internal: delete the checkpoints removed of session_id in namespace checkpoint_ns and '
+'their pending writes after re-encoding what is stored against them; returns how many '
+'were deleted. Errors: XX001 for damaged frames.';
 COMMENT ON FUNCTION pgmem_checkpoint_superseded(text, text, timestamptz, text) IS
-'Internal: whether a namespace has a checkpoint newer than (saved_at, checkpoint_id). '
+'Internal: whether namespace checkpoint_ns of session_id has a checkpoint newer than '
+'(saved_at, checkpoint_id). '
 'Errors: none.';
 
 COMMENT ON TABLE pgmem_checkpoint_writes IS
@@ -1192,6 +1221,13 @@ COMMENT ON TABLE pgmem_checkpoint_writes IS
 'started from (LangGraph''s put_writes); primary key (session_id, checkpoint_ns, '
 'checkpoint_id, task_id, idx). Deleted with their checkpoint. Dumped by pg_dump with the '
 'extension.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.session_id IS
+'The session of the checkpoint written against, 1 to 255 characters.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.checkpoint_ns IS
+'The namespace of the checkpoint written against, 0 to 1024 characters.';
+COMMENT ON COLUMN pgmem_checkpoint_writes.checkpoint_id IS
+'The checkpoint written against (the one the step started from), which need not be saved '
+'yet; 1 to 64 characters.';
 COMMENT ON COLUMN pgmem_checkpoint_writes.task_id IS 'The task that wrote, 1 to 64 characters.';
 COMMENT ON COLUMN pgmem_checkpoint_writes.idx IS
 'The write''s index within its task; negative for special channels (errors, interrupts), '
@@ -1209,13 +1245,14 @@ COMMENT ON INDEX pgmem_checkpoint_writes_pkey IS
 COMMENT ON FUNCTION pgmem_checkpoint_put_writes(text, text, text, text[], text[], text[], bytea[], integer[], text, text) IS
 'Store the pending writes of task task_id against checkpoint checkpoint_id of session_id '
 'in namespace checkpoint_ns, one element per write: channels, value_types, and for each '
-'write a document (JSON text, stored as a pgmem_snapshot) or a blob (bytes); idx gives '
-'each write''s index (NULL: 0, 1, ...). A write with a negative idx replaces the one with '
-'its key; any other is stored only when its key is new. The checkpoint need not be saved '
-'yet. Returns how many rows were written. Errors: 22023 for an identifier out of range, '
-'a NULL channels or task_path, arrays of other lengths than channels, a write without a '
-'channel or value_type or with both or neither of document and blob; the document''s '
-'input errors (22P02, 54000, ...).';
+'write either documents[i] (JSON text, stored as a pgmem_snapshot) or blobs[i] (bytes); '
+'idx gives each write''s index (NULL: 0, 1, ...) and task_path the task''s path. A write '
+'with a negative idx replaces the one with its key; any other is stored only when its '
+'key is new; writes of one call count in order, as if given one at a time. The checkpoint '
+'need not be saved yet. Returns how many rows were written. Errors: 22023 for an '
+'identifier out of range, a NULL channels or task_path, arrays of other lengths than '
+'channels, a write without a channel or value_type or with both or neither of document and '
+'blob; the document''s input errors (22P02, 54000, ...).';
 COMMENT ON FUNCTION pgmem_checkpoint_read(text, text, text, text, integer, jsonb) IS
 'Checkpoints with their complete snapshots and pending writes, newest first, in one call: '
 'LangGraph''s get_tuple (max_rows 1, the default) and list. session_id NULL reads every '

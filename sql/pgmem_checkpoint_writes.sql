@@ -169,9 +169,10 @@ END;
 
 -- The body of pgmem_checkpoint_read. PL/pgSQL keeps each branch's plan for the
 -- session: a read is executed, not planned again (planning the whole read cost more
--- than running it). Exactly one branch runs: a namespace of a session, all namespaces
--- of a session, or every session. checkpoint_id picks one checkpoint, found by its
--- position in the newest-first index rather than by a scan.
+-- than running it). Exactly one branch runs: one checkpoint by its key, a namespace of
+-- a session, all namespaces of a session, or every session. Across namespaces or
+-- sessions, checkpoint_id picks one checkpoint by its position in the newest-first
+-- index rather than by a scan.
 CREATE FUNCTION pgmem_checkpoint_rows(
     p_session_id text,
     p_checkpoint_ns text,
@@ -217,9 +218,10 @@ BEGIN
         cid := @extschema@.pgmem_checked_id(p_checkpoint_id, 'checkpoint_id');
     END IF;
     n := @extschema@.pgmem_checked_limit(p_max_rows, 'max_rows');
-    -- The page's bounds, newest first: checkpoint_id's own position (inclusive) and
-    -- before_cid's (exclusive). An unknown one leaves no rows.
-    IF cid IS NOT NULL THEN
+    -- The page's bounds, newest first: checkpoint_id's own position (inclusive, where
+    -- it is not looked up by its key) and before_id's (exclusive). An unknown one
+    -- leaves no rows.
+    IF cid IS NOT NULL AND (sid IS NULL OR ns IS NULL) THEN
         SELECT p.saved_at, p.checkpoint_id INTO upper_at, upper_id
         FROM @extschema@.pgmem_checkpoint_position(sid, ns, cid) p;
         IF upper_at IS NULL THEN
@@ -233,15 +235,26 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    IF sid IS NOT NULL AND ns IS NOT NULL THEN
+    IF sid IS NOT NULL AND ns IS NOT NULL AND cid IS NOT NULL THEN
+        -- One checkpoint by its key (LangGraph's get_tuple by id).
+        RETURN QUERY
+        SELECT c.session_id, c.checkpoint_ns, c.checkpoint_id, c.parent_id, c.label, c.metadata,
+               c.saved_at, b.*
+        FROM @extschema@.pgmem_checkpoints c
+        CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_contents(c.session_id, c.checkpoint_ns,
+                                                                 c.checkpoint_id) b
+        WHERE c.session_id = sid AND c.checkpoint_ns = ns AND c.checkpoint_id = cid
+          AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
+          AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter);
+    ELSIF sid IS NOT NULL AND ns IS NOT NULL THEN
+        -- Latest and pages of a namespace: the newest-first index, read in its order
+        -- (no bound on saved_at alone, which would tempt the planner to the one on it).
         RETURN QUERY
         SELECT k.session_id, k.checkpoint_ns, k.checkpoint_id, k.parent_id, k.label, k.metadata,
                k.saved_at, b.*
         FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
               WHERE c.session_id = sid AND c.checkpoint_ns = ns
-                AND (c.saved_at, c.checkpoint_id) <= (upper_at, upper_id)
                 AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
-                AND (cid IS NULL OR c.checkpoint_id = cid)
                 AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter)
               ORDER BY c.saved_at DESC, c.checkpoint_id DESC
               LIMIT n) k

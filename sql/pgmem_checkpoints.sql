@@ -283,6 +283,8 @@ $$;
 -- The two ways to save: a snapshot (a pgmem_snapshot, or JSON text, jsonb or json cast
 -- to one: a literal or an untyped parameter, text or binary, is a pgmem_snapshot), or
 -- JSON text given to pgmem_checkpoint_save_json, encoded once, straight into the frame.
+-- PL/pgSQL rather than SQL: a call is made as it is, where a SQL body would be read
+-- and planned into every calling statement (a save per turn pays for that).
 CREATE FUNCTION pgmem_checkpoint_save(
     session_id text,
     snapshot pgmem_snapshot,
@@ -292,14 +294,17 @@ CREATE FUNCTION pgmem_checkpoint_save(
     parent_id text DEFAULT NULL,
     checkpoint_ns text DEFAULT ''
 ) RETURNS text
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT @extschema@.pgmem_checkpoint_put(
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save.session_id, pgmem_checkpoint_save.snapshot, NULL,
         pgmem_checkpoint_save.checkpoint_id, pgmem_checkpoint_save.label,
         pgmem_checkpoint_save.metadata, pgmem_checkpoint_save.parent_id,
         pgmem_checkpoint_save.checkpoint_ns);
-END;
+END
+$$;
 
 CREATE FUNCTION pgmem_checkpoint_save_json(
     session_id text,
@@ -310,14 +315,17 @@ CREATE FUNCTION pgmem_checkpoint_save_json(
     parent_id text DEFAULT NULL,
     checkpoint_ns text DEFAULT ''
 ) RETURNS text
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT @extschema@.pgmem_checkpoint_put(
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.pgmem_checkpoint_put(
         pgmem_checkpoint_save_json.session_id, NULL, pgmem_checkpoint_save_json.document,
         pgmem_checkpoint_save_json.checkpoint_id, pgmem_checkpoint_save_json.label,
         pgmem_checkpoint_save_json.metadata, pgmem_checkpoint_save_json.parent_id,
         pgmem_checkpoint_save_json.checkpoint_ns);
-END;
+END
+$$;
 
 CREATE FUNCTION pgmem_checkpoint_load(session_id text, checkpoint_id text DEFAULT NULL,
                                       checkpoint_ns text DEFAULT '')

@@ -14,9 +14,7 @@ pub const MAX_ROWS: i32 = 10_000;
 /// The limit on the identifier an argument names (`episode_ids[3]` is an episode id).
 pub fn max_id_chars(argument: &str) -> usize {
     match argument {
-        "user_id" | "session_id" | "source_session_id" | "target_session_id" => {
-            MAX_OWNER_ID_CHARS
-        }
+        "user_id" | "session_id" | "source_session_id" | "target_session_id" => MAX_OWNER_ID_CHARS,
         "checkpoint_ns" => MAX_NAMESPACE_CHARS,
         _ => MAX_ITEM_ID_CHARS,
     }

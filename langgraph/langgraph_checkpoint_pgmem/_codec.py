@@ -27,6 +27,10 @@ from . import _langchain
 PLAIN = "pgmem.json"
 REVIVED = "json"
 
+# How a JSON value's LangChain forms are revived (_Encoder.revive); _ITEM marks the items
+# of a list that is the value itself.
+TOP, DEEP, _ITEM = "top", "deep", "item"
+
 # Integral floats this large print without a fraction: they would read back as ints.
 _EXACT_FLOAT_BOUND = 1e15
 # orjson writes integers of 64 bits.
@@ -38,12 +42,14 @@ class _NotJson(Exception):
 
 
 class _Encoder:
-    """One value's JSON form; `revive` says whether it holds LangChain objects."""
+    """One value's JSON form. `revive` says how LangChain objects in it are revived:
+    None when there are none, TOP when they are the value or the items of it, a list
+    (as a messages channel), DEEP when any is elsewhere."""
 
     def __init__(self) -> None:
-        self.revive = False
+        self.revive: str | None = None
 
-    def encode(self, value: Any) -> Any:
+    def encode(self, value: Any, where: str = TOP) -> Any:
         kind = type(value)
         if value is None or kind is bool:
             return value
@@ -59,11 +65,12 @@ class _Encoder:
         if kind is float:
             return _exact_float(value)
         if kind is list:
-            return [self.encode(v) for v in value]
+            item = _ITEM if where == TOP else DEEP
+            return [self.encode(v, item) for v in value]
         if kind is dict:
             return self._mapping(value)
         if isinstance(value, Serializable) and value.is_lc_serializable():
-            return self._langchain(value)
+            return self._langchain(value, where)
         raise _NotJson
 
     def _mapping(self, value: dict) -> dict:
@@ -72,14 +79,15 @@ class _Encoder:
             # "lc" marks LangChain's form: a plain dict must not look like one.
             if type(k) is not str or k == "lc" or "\x00" in k:
                 raise _NotJson
-            out[k] = self.encode(v)
+            out[k] = self.encode(v, DEEP)
         return out
 
-    def _langchain(self, value: Serializable) -> dict:
+    def _langchain(self, value: Serializable, where: str) -> dict:
         form = _langchain.form(value)
-        if form.get("type") != "constructor":
+        if form is None or form.get("type") != "constructor":
             raise _NotJson
-        self.revive = True
+        if self.revive != DEEP:
+            self.revive = DEEP if where == DEEP else TOP
         return {**form, "id": list(form["id"]), "kwargs": self._mapping(form["kwargs"])}
 
 
@@ -100,14 +108,19 @@ class Codec:
         self.json_values = isinstance(serde, JsonPlusSerializer)
         # Its exact class revives LangChain's forms as langchain_core does; a subclass
         # may do otherwise, so it gets them as its own "json" values.
-        self.revive = (
-            _langchain.revive
-            if type(serde) is JsonPlusSerializer
-            else lambda form: serde.loads_typed((REVIVED, orjson.dumps(form)))
-        )
+        if type(serde) is JsonPlusSerializer:
+            self.revivers = {TOP: _langchain.revive_top, DEEP: _langchain.revive}
+        else:
+            by_serde = lambda form: serde.loads_typed((REVIVED, orjson.dumps(form)))  # noqa: E731
+            self.revivers = {TOP: by_serde, DEEP: by_serde}
 
     def value(self, value: Any, *, json_ok: bool | None = None) -> tuple[str, Any, bytes | None]:
         """(type, JSON form, None) or (type, None, bytes) for one value."""
+        type_, form, blob, _ = self._value(value, json_ok)
+        return type_, form, blob
+
+    def _value(self, value: Any, json_ok: bool | None) -> tuple[str, Any, bytes | None, str | None]:
+        """As `value`, with how the JSON form's LangChain objects are revived."""
         if self.json_values if json_ok is None else json_ok:
             encoder = _Encoder()
             try:
@@ -115,35 +128,36 @@ class Codec:
             except _NotJson:
                 pass
             else:
-                return (REVIVED if encoder.revive else PLAIN), form, None
+                return (REVIVED if encoder.revive else PLAIN), form, None, encoder.revive
         type_, blob = self.serde.dumps_typed(value)
-        return type_, None, blob
+        return type_, None, blob, None
 
     def read_value(self, type_: str, text: str | None, blob: bytes | None) -> Any:
         """A value from its type and its JSON text or its bytes."""
         if blob is not None:
             return self.serde.loads_typed((type_, blob))
         if type_ == REVIVED:
-            return self.revive(orjson.loads(text))
+            return self.revivers[DEEP](orjson.loads(text))
         return orjson.loads(text)
 
     def mapping(self, values: Mapping[str, Any], *, json_ok: bool | None = None) -> dict:
-        """A mapping's document: JSON values, the ones to revive, and typed bytes."""
-        doc: dict[str, Any] = {"json": {}, "revive": [], "bytes": {}}
+        """A mapping's document: JSON values, how to revive the ones with LangChain
+        objects, and typed bytes."""
+        doc: dict[str, Any] = {"json": {}, "revive": {}, "bytes": {}}
         for key, value in values.items():
-            type_, form, blob = self.value(value, json_ok=json_ok)
+            type_, form, blob, revive = self._value(value, json_ok)
             if blob is None:
                 doc["json"][key] = form
-                if type_ == REVIVED:
-                    doc["revive"].append(key)
+                if revive:
+                    doc["revive"][key] = revive
             else:
                 doc["bytes"][key] = [type_, base64.b64encode(blob).decode()]
         return doc
 
     def read_mapping(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         values = dict(doc["json"])
-        for key in doc["revive"]:
-            values[key] = self.revive(values[key])
+        for key, how in doc["revive"].items():
+            values[key] = self.revivers[how](values[key])
         for key, (type_, data) in doc["bytes"].items():
             values[key] = self.serde.loads_typed((type_, base64.b64decode(data)))
         return values

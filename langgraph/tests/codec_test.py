@@ -103,6 +103,37 @@ def test_messages_round_trip(msgs):
     assert _SubclassSerde.revived, "a serializer subclass must revive through its own json path"
 
 
+def test_messages_anywhere_round_trip(msgs):
+    codec = Codec(JsonPlusSerializer())
+    nested = {"last": msgs[1], "pairs": [[msgs[2], 3]], "plain": {"k": [1]}}
+    checkpoint = {**empty_checkpoint(),
+                  "channel_values": {"messages": msgs[:8], "one": msgs[3], "nested": nested,
+                                     "mixed": [msgs[4], {"m": msgs[5]}, "text"]}}
+    text = codec.checkpoint(checkpoint)
+    assert orjson.loads(text)["values"]["revive"] == {
+        "messages": "top", "one": "top", "nested": "deep", "mixed": "deep"}
+    assert codec.read_checkpoint(text) == checkpoint
+    type_, back = stored(codec, nested)
+    assert type_ == REVIVED and back == nested and type(back["last"]) is type(msgs[1])
+
+
+class CitedAnswer(AIMessage):
+    """An application's own message class: LangChain's reviver refuses its form."""
+
+    sources: list[str] = []
+
+
+def test_own_message_classes_go_through_the_serializer():
+    serde = JsonPlusSerializer()
+    codec = Codec(serde)
+    value = [CitedAnswer("Paris.", sources=["wiki"]), AIMessage("plain")]
+    type_, back = stored(codec, value)
+    assert type_ not in (PLAIN, REVIVED), type_
+    assert back == serde.loads_typed(serde.dumps_typed(value))
+    # Core messages beside it still go as JSON.
+    assert stored(codec, [AIMessage("plain")])[0] == REVIVED
+
+
 def test_checkpoint_round_trip(msgs):
     codec = Codec(JsonPlusSerializer())
     checkpoint = {**empty_checkpoint(), "channel_versions": {"messages": 3, "other": "2.5"},
