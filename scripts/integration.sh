@@ -3,7 +3,8 @@
 # throwaway server with pgmem installed:
 #   - two clients upserting the same checkpoint key many times: no error, one row;
 #   - pg_dump of a database, restored into a new one: every checkpoint (sessions of
-#     deltas, with branches and pruned or deleted middles) and episode back, equal.
+#     deltas, with branches and pruned or deleted middles, in two namespaces), pending
+#     write and episode back, equal.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=/dev/null
@@ -53,6 +54,19 @@ WHERE k.base_id IS NULL AND k.checkpoint_id <> 'turn-001'
   AND EXISTS (SELECT FROM pgmem_checkpoints d
               WHERE d.session_id = k.session_id AND d.base_id = k.checkpoint_id);
 SELECT pgmem_checkpoint_prune(ARRAY['run-1'], 3);
+-- A subgraph's checkpoints in a namespace of their own, and pending writes (JSON and
+-- bytes), one of them of a checkpoint not saved.
+SELECT count(pgmem_checkpoint_save(c.session_id, l.snapshot, c.checkpoint_id,
+                                   parent_id => c.parent_id, checkpoint_ns => 'subgraph:1'))
+FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l
+WHERE c.checkpoint_ns = '' AND c.checkpoint_id LIKE 'turn-00%';
+SELECT sum(pgmem_checkpoint_put_writes(c.session_id, c.checkpoint_id, 'task-1', ARRAY['messages', 'raw'],
+                                       ARRAY['json', 'bytes'], ARRAY[json_build_object('id', c.checkpoint_id)::text, NULL],
+                                       ARRAY[NULL, sha256(convert_to(c.checkpoint_id, 'UTF8'))],
+                                       checkpoint_ns => c.checkpoint_ns))
+FROM pgmem_checkpoints c;
+SELECT pgmem_checkpoint_put_writes('run-1', 'not-saved', 'task-1', ARRAY['messages'], ARRAY['json'],
+                                   ARRAY['"pending"']);
 -- And each run's first user message as an episode of its user.
 SELECT count(pgmem_episode_store(r.run -> 'info' -> 'task' ->> 'user_id',
                                  r.run -> 'traj' -> 1 ->> 'content', (r.run -> 'info')::jsonb, 'run-' || r.n))
@@ -60,19 +74,29 @@ FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, 
 SQL
 "$bindir/pg_dump" "${connect[@]}" -d source -f "$server_dir/source.sql"
 psql -d restored -f "$server_dir/source.sql" >/dev/null
-digest="SELECT count(*) || ':' || md5(string_agg(c.session_id || c.checkpoint_id || l.snapshot::text
-          || md5(c.frame) || coalesce(c.base_id, '-') || c.metadata::text || c.saved_at::text,
-          '|' ORDER BY c.session_id, c.checkpoint_id))
+digest="SELECT count(*) || ':' || md5(string_agg(c.session_id || c.checkpoint_ns || c.checkpoint_id
+          || l.snapshot::text || md5(c.frame) || coalesce(c.base_id, '-') || c.metadata::text
+          || c.saved_at::text, '|' ORDER BY c.session_id, c.checkpoint_ns, c.checkpoint_id))
           || ':' || (SELECT count(*) || ':' || md5(string_agg(user_id || episode_id || content
                      || metadata::text || inserted_at::text, '|' ORDER BY user_id, episode_id))
                      FROM pgmem_episodes)
-        FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id) l"
+          || ':' || (SELECT count(*) || ':' || md5(string_agg(session_id || checkpoint_ns
+                     || checkpoint_id || task_id || idx || task_path || channel || value_type
+                     || coalesce(value::text, '-') || coalesce(encode(blob, 'hex'), '-'),
+                     '|' ORDER BY session_id, checkpoint_ns, checkpoint_id, task_id, idx))
+                     FROM pgmem_checkpoint_writes)
+        FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id, c.checkpoint_ns) l"
 deltas=$(psql -d source -At -c "SELECT count(base_id) FROM pgmem_checkpoints")
 [ "$deltas" -gt 50 ] || fail "expected sessions of deltas, found $deltas deltas"
+namespaced=$(psql -d source -At -c "SELECT count(*) FROM pgmem_checkpoints WHERE checkpoint_ns <> ''")
+[ "$namespaced" -gt 10 ] || fail "expected checkpoints in a namespace, found $namespaced"
 before=$(psql -d source -At -c "$digest")
 after=$(psql -d restored -At -c "$digest")
 [ "${before%%:*}" -gt 100 ] || fail "expected many checkpoints, found ${before%%:*}"
 [ "$before" = "$after" ] || fail "restored checkpoints differ: $before vs $after"
 episodes=$(echo "$before" | cut -d: -f3)
 [ "$episodes" -gt 5 ] || fail "expected episodes, found $episodes"
-echo "integration: ok (${before%%:*} checkpoints and $episodes episodes dumped and restored equal)"
+writes=$(echo "$before" | cut -d: -f5)
+[ "$writes" -gt 100 ] || fail "expected pending writes, found $writes"
+echo "integration: ok (${before%%:*} checkpoints, $writes pending writes and $episodes episodes" \
+    "dumped and restored equal)"

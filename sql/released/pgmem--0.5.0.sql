@@ -1764,16 +1764,17 @@ COMMENT ON FUNCTION pgmem_checkpoint_read(text, text, text, text, integer, jsonb
 'Errors: 22023 for an identifier out of range or max_rows outside 1..10000; XX001 naming '
 'the checkpoint when a frame of its chain is damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_contents(text, text, text) IS
-'Internal: a checkpoint''s complete snapshot and its pending writes, as '
-'pgmem_checkpoint_read returns them. Errors: XX001 naming the checkpoint when a frame of '
-'its chain is damaged.';
+'Internal: the complete snapshot of checkpoint checkpoint_id of session_id in namespace '
+'checkpoint_ns and its pending writes, as pgmem_checkpoint_read returns them. Errors: '
+'XX001 naming the checkpoint when a frame of its chain is damaged.';
 COMMENT ON FUNCTION pgmem_checkpoint_position(text, text, text) IS
 'Internal: (saved_at, checkpoint_id) of a checkpoint, its place in the newest-first '
 'order; with session_id or checkpoint_ns NULL, of the newest checkpoint with that id. '
 'Errors: none.';
 COMMENT ON FUNCTION pgmem_checkpoint_rows(text, text, text, text, integer, jsonb) IS
-'Internal: the body of pgmem_checkpoint_read, with the same arguments and result. '
-'Errors: as pgmem_checkpoint_read.';
+'Internal: the body of pgmem_checkpoint_read, whose arguments p_session_id, '
+'p_checkpoint_ns, p_checkpoint_id, p_before_id, p_max_rows and p_metadata_filter are, and '
+'whose result it returns. Errors: as pgmem_checkpoint_read.';
 COMMENT ON FUNCTION pgmem_checkpoint_copy(text, text) IS
 'Copy every checkpoint of source_session_id, in every namespace, and every pending write '
 'into target_session_id: ids, parents, metadata, saved_at and stored frames as they are, '

@@ -28,8 +28,9 @@ mod tests {
         assert_eq!(rows("pgmem_checkpoints"), 2);
     }
 
+    /// Saving over a checkpoint replaces what it holds, not when it was first saved.
     #[pg_test]
-    fn save_upserts_on_the_key() {
+    fn save_upserts_on_the_key_and_keeps_saved_at() {
         assert_eq!(save("s", r#"{"v": 1}"#, Some("k")), "k");
         let first_at = one::<String>("SELECT saved_at::text FROM pgmem_checkpoints").unwrap();
         Spi::run(
@@ -47,7 +48,7 @@ mod tests {
         assert_eq!(
             one::<bool>(
                 r#"SELECT snapshot::jsonb = '{"v": 2}' AND metadata = '{"tag": "x"}'
-                   AND saved_at > $$FIRST$$::timestamptz FROM pgmem_checkpoint_load('s')"#
+                   AND saved_at = $$FIRST$$::timestamptz FROM pgmem_checkpoint_load('s')"#
                     .replace("FIRST", &first_at)
                     .as_str()
             ),
@@ -225,11 +226,14 @@ mod tests {
         assert_eq!(
             kinds.as_deref(),
             Some(
-                "pgmem_checkpoint_base:ss pgmem_checkpoint_chain:ss pgmem_checkpoint_delete:vu pgmem_checkpoint_encode:ss \
+                "pgmem_checkpoint_base:ss pgmem_checkpoint_chain:ss pgmem_checkpoint_contents:ss \
+                 pgmem_checkpoint_copy:vu pgmem_checkpoint_delete:vu \
+                 pgmem_checkpoint_delete_by_metadata:vu pgmem_checkpoint_encode:ss \
                  pgmem_checkpoint_expire:vu pgmem_checkpoint_list:ss pgmem_checkpoint_load:ss \
-                 pgmem_checkpoint_lock:vu pgmem_checkpoint_prune:vu pgmem_checkpoint_put:vu \
-                 pgmem_checkpoint_rebase:ss pgmem_checkpoint_remove:vu pgmem_checkpoint_save:vu \
-                 pgmem_checkpoint_save_json:vu pgmem_checkpoint_snapshot:is \
+                 pgmem_checkpoint_lock:vu pgmem_checkpoint_position:ss pgmem_checkpoint_prune:vu \
+                 pgmem_checkpoint_put:vu pgmem_checkpoint_put_writes:vu pgmem_checkpoint_read:ss \
+                 pgmem_checkpoint_rebase:ss pgmem_checkpoint_remove:vu pgmem_checkpoint_rows:ss \
+                 pgmem_checkpoint_save:vu pgmem_checkpoint_save_json:vu pgmem_checkpoint_snapshot:is \
                  pgmem_checkpoint_stats:ss pgmem_checkpoint_superseded:ss pgmem_checkpoint_unlink:vu"
             )
         );
@@ -241,6 +245,8 @@ mod tests {
             "CREATE SCHEMA evil;
              CREATE TABLE evil.pgmem_checkpoints (LIKE pgmem_checkpoints INCLUDING ALL);
              CREATE TEMP TABLE pgmem_checkpoints (LIKE pgmem_checkpoints INCLUDING ALL);
+             CREATE TABLE evil.pgmem_checkpoint_writes (LIKE pgmem_checkpoint_writes INCLUDING ALL);
+             CREATE TEMP TABLE pgmem_checkpoint_writes (LIKE pgmem_checkpoint_writes INCLUDING ALL);
              CREATE FUNCTION evil.pgmem_checked_id(text, text) RETURNS text
                  LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'evil helper called'; END $$;
              CREATE FUNCTION evil.text_eq(text, text) RETURNS boolean
@@ -249,19 +255,40 @@ mod tests {
              SET LOCAL search_path = evil, public, pg_catalog;",
         )
         .unwrap();
-        Spi::run(r#"SELECT public.pgmem_checkpoint_save('s', '{"safe": true}', 'k')"#).unwrap();
+        Spi::run(
+            r#"SELECT public.pgmem_checkpoint_save('s', '{"safe": true}', 'k', metadata => '{"run": 1}'),
+                      public.pgmem_checkpoint_put_writes('s', 'k', 't', ARRAY['c'], ARRAY['json'], ARRAY['1'])"#,
+        )
+        .unwrap();
         let loaded = one::<String>("SELECT snapshot::text FROM public.pgmem_checkpoint_load('s')");
         assert_eq!(loaded.as_deref(), Some(r#"{"safe":true}"#));
         assert_eq!(
             one::<i64>("SELECT count(*) FROM public.pgmem_checkpoint_list('s')"),
             Some(1)
         );
+        let writes = one::<String>(
+            "SELECT write_values::text FROM public.pgmem_checkpoint_read('s', checkpoint_id => 'k')",
+        );
+        assert_eq!(writes.as_deref(), Some("{1}"));
+        assert_eq!(
+            one::<i64>("SELECT public.pgmem_checkpoint_copy('s', 'copy')"),
+            Some(1)
+        );
         assert_eq!(
             one::<i64>("SELECT public.pgmem_checkpoint_delete('s', 'k')"),
             Some(1)
         );
+        assert_eq!(
+            one::<i64>(
+                r#"SELECT public.pgmem_checkpoint_delete_by_metadata(ARRAY['{"run": 1}']::jsonb[])"#
+            ),
+            Some(1)
+        );
         Spi::run("RESET search_path").unwrap();
-        assert_eq!(rows("evil.pgmem_checkpoints"), 0);
-        assert_eq!(rows("pg_temp.pgmem_checkpoints"), 0);
+        for table in ["pgmem_checkpoints", "pgmem_checkpoint_writes"] {
+            assert_eq!(rows(&format!("evil.{table}")), 0, "{table}");
+            assert_eq!(rows(&format!("pg_temp.{table}")), 0, "{table}");
+            assert_eq!(rows(&format!("public.{table}")), 0, "{table}");
+        }
     }
 }

@@ -3,7 +3,9 @@
 //! damage is XX001 naming the checkpoint, and that writers to a session serialise.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::pg_tests::{connect, rows, sqlstate_of, TAU_BENCH};
+    use crate::pg_tests::{
+        connect, next_doc, rows, set_keyframe_interval, sqlstate_of, turns, Rng,
+    };
     use pgrx::prelude::*;
     use std::collections::BTreeMap;
 
@@ -62,15 +64,6 @@ mod tests {
         )
         .unwrap();
         Spi::get_one_with_args::<String>("SELECT pg_temp.message_of($1)", &[sql.into()]).unwrap()
-    }
-
-    /// A real tau-bench run as an agent saves it: the trajectory after each message.
-    fn turns() -> Vec<String> {
-        let runs: serde_json::Value = serde_json::from_str(TAU_BENCH).unwrap();
-        let traj = runs[0]["traj"].as_array().unwrap();
-        (1..=traj.len())
-            .map(|n| serde_json::to_string(&traj[..n]).unwrap())
-            .collect()
     }
 
     #[pg_test]
@@ -375,73 +368,133 @@ mod tests {
         assert_eq!(rows("pgmem_episodes WHERE episode_id LIKE 'e%'"), 1);
     }
 
-    /// xorshift64*: the random operations are the same on every run of a seed.
-    struct Rng(u64);
+    /// A checkpoint as the model holds it: its document, and its place in the order: the
+    /// step of its first save (a save over it keeps it), a year back when aged.
+    struct Saved {
+        doc: String,
+        place: i64,
+    }
 
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    type Model = BTreeMap<(String, String), Saved>;
+
+    /// What aging a checkpoint by a year does to its place: before every unaged one.
+    const YEAR: i64 = 1_000_000;
+
+    /// The model's ids of a session, newest first.
+    fn newest_first(model: &Model, session: &str) -> Vec<String> {
+        let mut ids: Vec<(i64, &String)> = model
+            .iter()
+            .filter(|((s, _), _)| s == session)
+            .map(|((_, id), saved)| (saved.place, id))
+            .collect();
+        ids.sort_by(|a, b| b.cmp(a));
+        ids.into_iter().map(|(_, id)| id.clone()).collect()
+    }
+
+    /// Every checkpoint of the seed's sessions loads as the model holds it, and each
+    /// session's list and latest follow the model's order.
+    fn check_model(seed: u64, model: &Model, context: &str) {
+        let stored = rows(&format!(
+            "pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
+        ));
+        assert_eq!(stored as usize, model.len(), "{context}");
+        for ((s, id), saved) in model {
+            assert_eq!(
+                load(s, id).as_ref(),
+                Some(&saved.doc),
+                "{context}: {s}/{id}"
+            );
+        }
+        for n in 0..3 {
+            let session = format!("r{seed}-{n}");
+            let listed = Spi::get_one_with_args::<Vec<String>>(
+                "SELECT coalesce(array_agg(l.checkpoint_id ORDER BY l.ordinality), '{}')
+                 FROM pgmem_checkpoint_list($1, 10000) WITH ORDINALITY AS l",
+                &[session.as_str().into()],
+            )
+            .unwrap()
+            .unwrap();
+            let expected = newest_first(model, &session);
+            assert_eq!(listed, expected, "{context}: order of {session}");
+            let latest = Spi::get_one_with_args::<String>(
+                "SELECT (SELECT checkpoint_id FROM pgmem_checkpoint_load($1))",
+                &[session.as_str().into()],
+            )
+            .unwrap();
+            assert_eq!(
+                latest.as_ref(),
+                expected.first(),
+                "{context}: latest of {session}"
+            );
         }
     }
 
-    /// The next document of a session: the last one with a message appended, and now and
-    /// then an earlier message shortened (agents rewrite old tool output).
-    fn next_doc(rng: &mut Rng, base: Option<&String>, turns: &[String]) -> String {
-        let mut messages: Vec<serde_json::Value> = base
-            .map(|b| serde_json::from_str(b).unwrap())
-            .unwrap_or_default();
-        let source: serde_json::Value =
-            serde_json::from_str(&turns[rng.below(turns.len())]).unwrap();
-        let source = source.as_array().unwrap();
-        messages.push(source[rng.below(source.len())].clone());
-        if rng.below(4) == 0 && messages.len() > 1 {
-            let i = rng.below(messages.len() - 1);
-            messages[i] =
-                serde_json::json!({"role": "tool", "content": format!("(shortened {i})")});
+    /// Ages a third of the seed's checkpoints by a year (in the model too), then expires
+    /// a batch; the model keeps what the table kept.
+    fn age_and_expire(seed: u64, third: usize, model: &mut Model) {
+        let aged = Spi::get_one::<Vec<String>>(&format!(
+            "WITH aged AS (
+                 UPDATE pgmem_checkpoints SET saved_at = saved_at - interval '1 year'
+                 WHERE session_id LIKE 'r{seed}-%' AND abs(hashtext(checkpoint_id)) % 3 = {third}
+                 RETURNING session_id || '/' || checkpoint_id AS key)
+             SELECT coalesce(array_agg(key), '{{}}') FROM aged"
+        ))
+        .unwrap()
+        .unwrap();
+        for ((s, id), saved) in model.iter_mut() {
+            if aged.contains(&format!("{s}/{id}")) {
+                saved.place -= YEAR;
+            }
         }
-        serde_json::to_string(&messages).unwrap()
+        Spi::run("SELECT pgmem_checkpoint_expire('1 day', keep_latest => true, max_rows => 5)")
+            .unwrap();
+        let left = Spi::get_one::<Vec<String>>(&format!(
+            "SELECT coalesce(array_agg(session_id || '/' || checkpoint_id), '{{}}')
+             FROM pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
+        ))
+        .unwrap()
+        .unwrap();
+        model.retain(|(s, id), _| left.contains(&format!("{s}/{id}")));
     }
 
     /// Random saves (with and without parent, branching, over existing ids), deletes of
     /// one checkpoint or a session, prunes and expiries, with the keyframe interval
-    /// changing; after every step every remaining checkpoint loads as it was saved.
+    /// changing; after every step every remaining checkpoint loads as it was saved, and
+    /// every session is in the order of first saves (a save over a checkpoint keeps its
+    /// place).
     #[pg_test]
     fn random_operations_keep_every_checkpoint_loadable() {
         let turns = turns();
         for seed in [1u64, 7, 2026] {
             let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let mut model: BTreeMap<(String, String), String> = BTreeMap::new();
+            let mut model = Model::new();
             for step in 0..90 {
                 let session = format!("r{}-{}", seed, rng.below(3));
-                let ids: Vec<String> = model
-                    .keys()
-                    .filter(|(s, _)| *s == session)
-                    .map(|(_, id)| id.clone())
-                    .collect();
+                let ids = newest_first(&model, &session);
                 let pick = |rng: &mut Rng| ids.get(rng.below(ids.len())).cloned();
-                let op = rng.below(20);
-                let what = match op {
+                let what = match rng.below(20) {
                     0..=11 => {
                         let parent = if rng.below(2) == 0 {
                             pick(&mut rng)
                         } else {
                             None
                         };
-                        // Now and then a save over an existing checkpoint.
+                        // Now and then a save over an existing checkpoint. Ids sort as
+                        // the steps do, as saved_at ties are broken by id.
                         let id = match rng.below(8) {
-                            0 => pick(&mut rng).unwrap_or_else(|| format!("c{step}")),
-                            _ => format!("c{step}"),
+                            0 => pick(&mut rng).unwrap_or_else(|| format!("c{step:03}")),
+                            _ => format!("c{step:03}"),
                         };
                         let base = parent
                             .as_ref()
-                            .and_then(|p| model.get(&(session.clone(), p.clone())));
+                            .and_then(|p| model.get(&(session.clone(), p.clone())))
+                            .map(|saved| &saved.doc);
                         let doc = next_doc(&mut rng, base, &turns);
                         let form = [Form::Snapshot, Form::Text][rng.below(2)];
                         save_as(form, &session, &doc, &id, parent.as_deref());
-                        model.insert((session.clone(), id.clone()), doc);
+                        let key = (session.clone(), id.clone());
+                        let place = model.get(&key).map_or(step as i64, |saved| saved.place);
+                        model.insert(key, Saved { doc, place });
                         format!("save {session}/{id} parent {parent:?}")
                     }
                     12..=14 => match pick(&mut rng) {
@@ -467,66 +520,23 @@ mod tests {
                     }
                     16 | 17 => {
                         let keep = rng.below(4);
-                        let newest = Spi::get_one_with_args::<Vec<String>>(
-                            "SELECT coalesce(array_agg(checkpoint_id ORDER BY saved_at DESC, checkpoint_id DESC), '{}')
-                             FROM pgmem_checkpoints WHERE session_id = $1",
-                            &[session.as_str().into()],
-                        )
-                        .unwrap()
-                        .unwrap();
                         Spi::run_with_args(
                             "SELECT pgmem_checkpoint_prune(ARRAY[$1], $2)",
                             &[session.as_str().into(), (keep as i32).into()],
                         )
                         .unwrap();
-                        for id in newest.iter().skip(keep) {
+                        for id in ids.iter().skip(keep) {
                             model.remove(&(session.clone(), id.clone()));
                         }
                         format!("prune {session} keep {keep}")
                     }
                     18 => {
-                        // Age a few checkpoints of every session, then expire them.
-                        Spi::run(&format!(
-                            "UPDATE pgmem_checkpoints SET saved_at = saved_at - interval '1 year'
-                             WHERE session_id LIKE 'r{seed}-%' AND abs(hashtext(checkpoint_id)) % 3 = {}",
-                            rng.below(3)
-                        ))
-                        .unwrap();
-                        Spi::run("SELECT pgmem_checkpoint_expire('1 day', keep_latest => true, max_rows => 5)")
-                            .unwrap();
-                        let left = Spi::get_one::<Vec<String>>(&format!(
-                            "SELECT coalesce(array_agg(session_id || '/' || checkpoint_id), '{{}}')
-                             FROM pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
-                        ))
-                        .unwrap()
-                        .unwrap();
-                        model.retain(|(s, id), _| left.contains(&format!("{s}/{id}")));
+                        age_and_expire(seed, rng.below(3), &mut model);
                         "expire".to_string()
                     }
-                    _ => {
-                        let interval = 1 + rng.below(5);
-                        Spi::run(&format!(
-                            "SET LOCAL pgmem.checkpoint_keyframe_interval = {interval}"
-                        ))
-                        .unwrap();
-                        format!("interval {interval}")
-                    }
+                    _ => set_keyframe_interval(1 + rng.below(5)),
                 };
-                let stored = rows(&format!(
-                    "pgmem_checkpoints WHERE session_id LIKE 'r{seed}-%'"
-                ));
-                assert_eq!(
-                    stored as usize,
-                    model.len(),
-                    "seed {seed} step {step} ({what})"
-                );
-                for ((s, id), doc) in &model {
-                    assert_eq!(
-                        load(s, id).as_ref(),
-                        Some(doc),
-                        "seed {seed} step {step} ({what}): {s}/{id}"
-                    );
-                }
+                check_model(seed, &model, &format!("seed {seed} step {step} ({what})"));
             }
         }
     }

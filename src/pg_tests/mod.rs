@@ -6,6 +6,7 @@ mod checkpoints;
 mod deltas;
 mod episodes;
 mod hardening;
+mod namespaces;
 mod snapshot;
 mod snapshot_binary;
 
@@ -38,6 +39,52 @@ pub const TAU2_BENCH: &str =
     include_str!("../../tests/data/agent-traces/tau2_toolorchestra_retail.sample.json");
 pub const TOOLBENCH: &str =
     include_str!("../../tests/data/agent-traces/toolbench_cot_G1_instruction.sample.json");
+
+/// A real tau-bench run as an agent saves it: the trajectory after each message.
+pub fn turns() -> Vec<String> {
+    let runs: serde_json::Value = serde_json::from_str(TAU_BENCH).unwrap();
+    let traj = runs[0]["traj"].as_array().unwrap();
+    (1..=traj.len())
+        .map(|n| serde_json::to_string(&traj[..n]).unwrap())
+        .collect()
+}
+
+/// xorshift64*: the random operations are the same on every run of a seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+}
+
+/// The next document of a session: the last one with a message appended, and now and
+/// then an earlier message shortened (agents rewrite old tool output).
+pub fn next_doc(rng: &mut Rng, base: Option<&String>, turns: &[String]) -> String {
+    let mut messages: Vec<serde_json::Value> = base
+        .map(|b| serde_json::from_str(b).unwrap())
+        .unwrap_or_default();
+    let source: serde_json::Value = serde_json::from_str(&turns[rng.below(turns.len())]).unwrap();
+    let source = source.as_array().unwrap();
+    messages.push(source[rng.below(source.len())].clone());
+    if rng.below(4) == 0 && messages.len() > 1 {
+        let i = rng.below(messages.len() - 1);
+        messages[i] = serde_json::json!({"role": "tool", "content": format!("(shortened {i})")});
+    }
+    serde_json::to_string(&messages).unwrap()
+}
+
+/// Sets pgmem.checkpoint_keyframe_interval for the rest of the transaction; says so.
+pub fn set_keyframe_interval(interval: usize) -> String {
+    Spi::run(&format!(
+        "SET LOCAL pgmem.checkpoint_keyframe_interval = {interval}"
+    ))
+    .unwrap();
+    format!("interval {interval}")
+}
 
 use postgres::types::{private::BytesMut, FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls};

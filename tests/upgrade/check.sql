@@ -66,3 +66,49 @@ BEGIN
     RAISE NOTICE 'upgrade: new checkpoints are deltas against old rows and survive their deletion';
 END
 $$;
+-- Namespaces and pending writes on the updated database: rows from before the update
+-- are the root namespace's; the same id saved into another namespace is another
+-- checkpoint; writes against it (JSON and bytes) and against an old row read back with
+-- their checkpoints, and go when their checkpoint is deleted.
+DO $$
+DECLARE
+    old_row record;
+    got record;
+BEGIN
+    IF EXISTS (SELECT FROM pgmem_checkpoints WHERE checkpoint_ns <> '') THEN
+        RAISE EXCEPTION 'rows from before the update are not all in the root namespace';
+    END IF;
+    SELECT session_id, checkpoint_id INTO old_row FROM pgmem_checkpoints
+    WHERE session_id = 'session-2' ORDER BY checkpoint_id LIMIT 1;
+    PERFORM pgmem_checkpoint_save('session-2', '{"in": "subgraph"}', old_row.checkpoint_id,
+                                  checkpoint_ns => 'subgraph:1');
+    PERFORM pgmem_checkpoint_put_writes('session-2', old_row.checkpoint_id, 'task-1',
+                                        ARRAY['messages', 'raw'], ARRAY['json', 'bytes'],
+                                        ARRAY['{"n": 1}', NULL], ARRAY[NULL, '\x01ff']::bytea[],
+                                        checkpoint_ns => 'subgraph:1');
+    PERFORM pgmem_checkpoint_put_writes('session-2', old_row.checkpoint_id, 'task-2',
+                                        ARRAY['messages'], ARRAY['json'], ARRAY['"old"']);
+    SELECT r.snapshot::jsonb AS doc, r.write_channels, r.write_values::text[] AS vals,
+           r.write_blobs INTO got
+    FROM pgmem_checkpoint_read('session-2', 'subgraph:1', old_row.checkpoint_id) r;
+    IF got.doc IS DISTINCT FROM '{"in": "subgraph"}'::jsonb
+       OR got.write_channels IS DISTINCT FROM ARRAY['messages', 'raw']
+       OR got.vals IS DISTINCT FROM ARRAY['{"n":1}', NULL]
+       OR got.write_blobs IS DISTINCT FROM ARRAY[NULL, '\x01ff'::bytea] THEN
+        RAISE EXCEPTION 'a namespace''s checkpoint and its writes read back as %', got;
+    END IF;
+    SELECT r.snapshot::jsonb AS doc, r.write_values::text[] AS vals INTO got
+    FROM pgmem_checkpoint_read('session-2', '', old_row.checkpoint_id) r;
+    IF got.doc IS DISTINCT FROM (SELECT e.doc FROM upgrade_expected e
+                                 WHERE e.kind = 'checkpoint' AND e.owner = 'session-2'
+                                   AND e.id = old_row.checkpoint_id)
+       OR got.vals IS DISTINCT FROM ARRAY['"old"'] THEN
+        RAISE EXCEPTION 'a row from before the update and its writes read back as %', got;
+    END IF;
+    PERFORM pgmem_checkpoint_delete('session-2', old_row.checkpoint_id, 'subgraph:1');
+    IF (SELECT count(*) FROM pgmem_checkpoint_writes WHERE session_id = 'session-2') <> 1 THEN
+        RAISE EXCEPTION 'deleting a namespace''s checkpoint did not delete just its writes';
+    END IF;
+    RAISE NOTICE 'upgrade: namespaces and pending writes work, on old rows too';
+END
+$$;

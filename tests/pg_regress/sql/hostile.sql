@@ -22,14 +22,17 @@ FROM (SELECT ('[' || repeat('1e131071,', 7) || '1e131071]')::pgmem_snapshot) AS 
 
 -- The per-user cap is the superuser's setting: a caller cannot lift it.
 CREATE ROLE pgmem_regress_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints TO pgmem_regress_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints, pgmem_checkpoint_writes
+    TO pgmem_regress_app;
 SET ROLE pgmem_regress_app;
 SET pgmem.max_episodes_per_user = 0;
 RESET ROLE;
 
 -- Row-level security, opt-in: each transaction names its tenant and session.
 SELECT pgmem_episode_store('bob', 'Bob flies to Oslo on Friday', '{}', 'b1');
-SELECT pgmem_checkpoint_save('session-bob', '{"turn": 1}', 'c1');
+SELECT pgmem_checkpoint_save('session-bob', '{"turn": 1}', 'c1'),
+       pgmem_checkpoint_put_writes('session-bob', 'c1', 'task', ARRAY['messages'], ARRAY['json'],
+                                   ARRAY['"bob''s"']);
 SELECT pgmem_row_security(true);
 SET ROLE pgmem_regress_app;
 BEGIN;
@@ -44,12 +47,27 @@ SELECT set_config('pgmem.user_id', 'alice', true), set_config('pgmem.session_id'
 SELECT count(*) AS bobs_checkpoints FROM pgmem_checkpoint_load('session-bob');
 SELECT pgmem_checkpoint_save('session-bob', '{"forged": true}');
 ROLLBACK;
+-- Pending writes likewise: another session's are invisible (a copy of that session
+-- copies nothing) and cannot be written; the transaction's own session works.
+BEGIN;
+SELECT set_config('pgmem.session_id', 'session-alice', true);
+SELECT count(*) AS visible_writes FROM pgmem_checkpoint_writes;
+SELECT count(*) AS bobs_read FROM pgmem_checkpoint_read('session-bob', NULL, max_rows => 10);
+SELECT pgmem_checkpoint_copy('session-bob', 'session-alice') AS copied_from_bob;
+SELECT pgmem_checkpoint_put_writes('session-alice', 'a1', 'task', ARRAY['messages'], ARRAY['json'],
+                                   ARRAY['"alice''s"']) AS written_by_alice;
+\set VERBOSITY sqlstate
+SELECT pgmem_checkpoint_put_writes('session-bob', 'c1', 'task', ARRAY['forged'], ARRAY['json'],
+                                   ARRAY['true'], idx => ARRAY[-1]);
+\set VERBOSITY default
+ROLLBACK;
 -- Without the settings, nothing is visible.
 SELECT count(*) AS visible_without_settings FROM pgmem_episodes;
 SELECT pgmem_row_security(false);
 RESET ROLE;
 SELECT pgmem_row_security(false);
 SELECT user_id, episode_id FROM pgmem_episodes WHERE user_id = 'bob';
+SELECT session_id, channel, value FROM pgmem_checkpoint_writes WHERE session_id IN ('session-bob', 'session-alice');
 DROP OWNED BY pgmem_regress_app;
 DROP ROLE pgmem_regress_app;
 SELECT pgmem_episode_forget('bob'), pgmem_checkpoint_delete('session-bob');
