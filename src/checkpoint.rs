@@ -267,9 +267,11 @@ fn pgmem_checkpoint_rebase<'a>(
 
 /// The checkpoint at the end of a chain as a self-contained snapshot: a keyframe as it
 /// is stored, a delta's document rebuilt and returned uncompressed (cheaper to make
-/// and to read than compressing it again; docs/FORMAT.md). Reads always decode the
-/// whole chain, so that damage anywhere in it is reported; the document is kept for
-/// a save that follows.
+/// and to read than compressing it again; docs/FORMAT.md). The rebuild starts from the
+/// latest document of the chain this backend has (found only by the exact bytes of its
+/// frame, so it is that frame's document), else from the keyframe; the document is
+/// kept for the next read or save. Damage in a frame before the one started from is
+/// reported by the reads that decode it.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_checkpoint_snapshot<'a>(
     session_id: &'a str,
@@ -283,7 +285,7 @@ fn pgmem_checkpoint_snapshot<'a>(
         }
         return keyframe.to_vec();
     }
-    let known = chain.decode(None, |_, _| {});
+    let known = chain.known_or_fail(|_, _| {});
     uncompressed::store(&known.cbor, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
 }
 

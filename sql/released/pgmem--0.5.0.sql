@@ -898,7 +898,9 @@ END;
 
 -- The body of pgmem_checkpoint_read. PL/pgSQL keeps each branch's plan for the
 -- session: a read is executed, not planned again (planning the whole read cost more
--- than running it). Exactly one branch runs: one checkpoint by its key, a namespace of
+-- than running it). A page's checkpoints are rebuilt oldest first, so that each one
+-- starts from the document of the one before, which this backend has just made
+-- (pgmem_checkpoint_snapshot), and is returned newest first. Exactly one branch runs: one checkpoint by its key, a namespace of
 -- a session, all namespaces of a session, or every session. Across namespaces or
 -- sessions, checkpoint_id picks one checkpoint by its position in the newest-first
 -- index rather than by a scan.
@@ -981,12 +983,13 @@ BEGIN
         RETURN QUERY
         SELECT k.session_id, k.checkpoint_ns, k.checkpoint_id, k.parent_id, k.label, k.metadata,
                k.saved_at, b.*
-        FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
+        FROM (SELECT newest.* FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
               WHERE c.session_id = sid AND c.checkpoint_ns = ns
                 AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
                 AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter)
               ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-              LIMIT n) k
+              LIMIT n) newest
+              ORDER BY newest.saved_at, newest.checkpoint_id) k
         CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_contents(k.session_id, k.checkpoint_ns,
                                                                  k.checkpoint_id) b
         ORDER BY k.saved_at DESC, k.checkpoint_id DESC;
@@ -994,14 +997,15 @@ BEGIN
         RETURN QUERY
         SELECT k.session_id, k.checkpoint_ns, k.checkpoint_id, k.parent_id, k.label, k.metadata,
                k.saved_at, b.*
-        FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
+        FROM (SELECT newest.* FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
               WHERE c.session_id = sid
                 AND (c.saved_at, c.checkpoint_id) <= (upper_at, upper_id)
                 AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
                 AND (cid IS NULL OR c.checkpoint_id = cid)
                 AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter)
               ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-              LIMIT n) k
+              LIMIT n) newest
+              ORDER BY newest.saved_at, newest.checkpoint_id) k
         CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_contents(k.session_id, k.checkpoint_ns,
                                                                  k.checkpoint_id) b
         ORDER BY k.saved_at DESC, k.checkpoint_id DESC;
@@ -1009,14 +1013,15 @@ BEGIN
         RETURN QUERY
         SELECT k.session_id, k.checkpoint_ns, k.checkpoint_id, k.parent_id, k.label, k.metadata,
                k.saved_at, b.*
-        FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
+        FROM (SELECT newest.* FROM (SELECT c.* FROM @extschema@.pgmem_checkpoints c
               WHERE (ns IS NULL OR c.checkpoint_ns = ns)
                 AND (c.saved_at, c.checkpoint_id) <= (upper_at, upper_id)
                 AND (c.saved_at, c.checkpoint_id) < (before_at, before_cid)
                 AND (cid IS NULL OR c.checkpoint_id = cid)
                 AND (p_metadata_filter IS NULL OR c.metadata @> p_metadata_filter)
               ORDER BY c.saved_at DESC, c.checkpoint_id DESC
-              LIMIT n) k
+              LIMIT n) newest
+              ORDER BY newest.saved_at, newest.checkpoint_id) k
         CROSS JOIN LATERAL @extschema@.pgmem_checkpoint_contents(k.session_id, k.checkpoint_ns,
                                                                  k.checkpoint_id) b
         ORDER BY k.saved_at DESC, k.checkpoint_id DESC;
@@ -1897,7 +1902,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:273
+-- src/checkpoint.rs:275
 -- pgmem::checkpoint::pgmem_checkpoint_snapshot
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -1909,7 +1914,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/checkpoint.rs:292
+-- src/checkpoint.rs:294
 -- pgmem::checkpoint::pgmem_frame_raw_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */

@@ -74,6 +74,8 @@ SELECT pgmem_checkpoint_save('damaged', '{"messages": ["one", "two", "three", "f
        pgmem_checkpoint_save('damaged', '{"messages": ["one", "two", "three", "four", "five"]}', 'b');
 UPDATE pgmem_checkpoints SET frame = set_byte(frame, octet_length(frame) - 2, get_byte(frame, octet_length(frame) - 2) # 1)
 WHERE session_id = 'damaged' AND checkpoint_id = 'a';
+-- Read by a new backend: the one that saved 'b' keeps its document and reads it from there.
+\c
 \set VERBOSITY terse
 SELECT snapshot FROM pgmem_checkpoint_load('damaged', 'b');
 \set VERBOSITY default
