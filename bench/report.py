@@ -195,8 +195,8 @@ def langgraph(g):
         f"writes them, one checkpoint per message ({g['checkpoints']:,} checkpoints; the messages channel holds "
         "the conversation so far as LangChain messages, and each message is first the pending write of the step "
         "that made it). Each saver (the sync ones, connected as their `from_conn_string` connects) replays them "
-        f"into empty tables, in alternating order, {len(g['rounds'])} rounds; then each thread's latest "
-        "checkpoint, one checkpoint by id and the whole thread are read. Per round: the median latency of each "
+        f"into empty tables, in alternating order, {len(g['rounds'])} rounds; then, its tables analyzed, each "
+        "thread's latest checkpoint, one checkpoint by id and the whole thread are read. Per round: the median latency of each "
         "operation, and the bytes of every table (pgmem: `pgmem_checkpoints`, `pgmem_checkpoint_writes`; "
         "PostgresSaver: `checkpoints`, `checkpoint_blobs`, `checkpoint_writes`). Ratios are pgmem / "
         "PostgresSaver, median [min-max] over rounds.", "",

@@ -169,7 +169,7 @@ class BasePgmemSaver(BaseCheckpointSaver[int]):
         ]
         return CheckpointTuple(
             config=_config(thread_id, ns, checkpoint_id),
-            checkpoint=self.codec.read_checkpoint(text),
+            checkpoint=self.codec.read_checkpoint(text, checkpoint_id),
             metadata=metadata,
             parent_config=_config(thread_id, ns, parent_id) if parent_id else None,
             pending_writes=writes,

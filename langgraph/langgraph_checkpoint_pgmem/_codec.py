@@ -163,8 +163,9 @@ class Codec:
         return values
 
     def checkpoint(self, checkpoint: Mapping[str, Any]) -> str:
-        """The JSON text pgmem stores for a checkpoint."""
-        fields = {k: v for k, v in checkpoint.items() if k != "channel_values"}
+        """The JSON text pgmem stores for a checkpoint. Its id is the row's checkpoint_id,
+        not stored twice: a new id in every checkpoint is what a delta cannot compress."""
+        fields = {k: v for k, v in checkpoint.items() if k not in ("channel_values", "id")}
         doc = {
             # Ids, versions and timestamps: stored in the clear whatever the serializer,
             # as LangGraph's own PostgresSaver does.
@@ -173,8 +174,8 @@ class Codec:
         }
         return orjson.dumps(doc).decode()
 
-    def read_checkpoint(self, text: str) -> dict[str, Any]:
+    def read_checkpoint(self, text: str, checkpoint_id: str) -> dict[str, Any]:
         doc = orjson.loads(text)
-        checkpoint = self.read_mapping(doc["checkpoint"])
+        checkpoint = {"id": checkpoint_id, **self.read_mapping(doc["checkpoint"])}
         checkpoint["channel_values"] = self.read_mapping(doc["values"])
         return checkpoint

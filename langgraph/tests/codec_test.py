@@ -112,7 +112,7 @@ def test_messages_anywhere_round_trip(msgs):
     text = codec.checkpoint(checkpoint)
     assert orjson.loads(text)["values"]["revive"] == {
         "messages": "top", "one": "top", "nested": "deep", "mixed": "deep"}
-    assert codec.read_checkpoint(text) == checkpoint
+    assert codec.read_checkpoint(text, checkpoint["id"]) == checkpoint
     type_, back = stored(codec, nested)
     assert type_ == REVIVED and back == nested and type(back["last"]) is type(msgs[1])
 
@@ -139,7 +139,7 @@ def test_checkpoint_round_trip(msgs):
     checkpoint = {**empty_checkpoint(), "channel_versions": {"messages": 3, "other": "2.5"},
                   "channel_values": {"messages": msgs[:30], "count": 3, "when": datetime.date(2024, 5, 6),
                                      "pair": (1, 2)}}
-    back = codec.read_checkpoint(codec.checkpoint(checkpoint))
+    back = codec.read_checkpoint(codec.checkpoint(checkpoint), checkpoint["id"])
     assert back == {**checkpoint, "channel_values": {**checkpoint["channel_values"], "pair": [1, 2]}}
 
 
@@ -149,7 +149,7 @@ def test_encrypted_values_are_never_stored_in_the_clear(msgs):
     checkpoint = {**empty_checkpoint(), "channel_values": {"note": secret, "messages": msgs[:5]}}
     text = codec.checkpoint(checkpoint)
     assert secret not in text and "passport" not in text
-    assert codec.read_checkpoint(text) == checkpoint
+    assert codec.read_checkpoint(text, checkpoint["id"]) == checkpoint
     type_, back = stored(codec, secret)
     assert type_ not in (PLAIN, REVIVED) and back == secret
 
