@@ -38,6 +38,9 @@ DELETE_THREAD_SQL = "SELECT pgmem_checkpoint_delete(%s)"
 DELETE_FOR_RUNS_SQL = "SELECT pgmem_checkpoint_delete_by_metadata(%s::jsonb[])"
 COPY_THREAD_SQL = "SELECT pgmem_checkpoint_copy(%s, %s)"
 PRUNE_SQL = "SELECT pgmem_checkpoint_prune(%s::text[], %s)"
+SETUP_SQL = "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pgmem'"
+# The first pgmem with namespaces, pending writes and pgmem_checkpoint_read.
+MIN_VERSION = (0, 5, 0)
 PRUNE_KEEP = {"keep_latest": 1, "delete": 0}
 
 # Rows one read returns at most (pgmem's max_rows limit); longer lists take pages.
@@ -71,6 +74,18 @@ class BasePgmemSaver(BaseCheckpointSaver[int]):
     def __init__(self, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde)
         self.codec = Codec(self.serde)
+
+    @staticmethod
+    def _check_setup(rows: Sequence[Any]) -> None:
+        """Refuse a database without pgmem, or with one older than the savers need."""
+        if not rows:
+            raise RuntimeError("pgmem is not installed in this database: CREATE EXTENSION pgmem")
+        version = rows[0][0]
+        if tuple(int(p) for p in version.split(".")) < MIN_VERSION:
+            raise RuntimeError(
+                f"pgmem {version} is older than the {'.'.join(map(str, MIN_VERSION))} the "
+                "LangGraph savers need: ALTER EXTENSION pgmem UPDATE"
+            )
 
     def _put_args(
         self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata

@@ -26,6 +26,7 @@ from ._base import (
     PUT_SQL,
     PUT_WRITES_SQL,
     READ_SQL,
+    SETUP_SQL,
     BasePgmemSaver,
 )
 
@@ -76,6 +77,11 @@ class AsyncPgmemSaver(BasePgmemSaver):
         async with self._cursor() as cur:
             await cur.execute(sql, args, prepare=False)
             return await cur.fetchall()
+
+    async def setup(self) -> None:
+        """Check that the database has pgmem 0.5.0 or later. pgmem's extension owns the
+        tables, so there is nothing to create (CREATE EXTENSION pgmem did)."""
+        self._check_setup(await self._rows(SETUP_SQL, []))
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         rows = await self._rows(READ_SQL, self._get_args(config))

@@ -25,6 +25,7 @@ from ._base import (
     PUT_SQL,
     PUT_WRITES_SQL,
     READ_SQL,
+    SETUP_SQL,
     BasePgmemSaver,
 )
 
@@ -69,6 +70,11 @@ class PgmemSaver(BasePgmemSaver):
         with self._cursor() as cur:
             cur.execute(sql, args, prepare=False)
             return cur.fetchall()
+
+    def setup(self) -> None:
+        """Check that the database has pgmem 0.5.0 or later. pgmem's extension owns the
+        tables, so there is nothing to create (CREATE EXTENSION pgmem did)."""
+        self._check_setup(self._rows(SETUP_SQL, []))
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         rows = self._rows(READ_SQL, self._get_args(config))

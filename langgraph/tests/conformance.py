@@ -18,6 +18,7 @@ from langgraph.checkpoint.conformance.capabilities import Capability
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
 from langgraph_checkpoint_pgmem import AsyncPgmemSaver, PgmemSaver
 from psycopg import Connection
+from psycopg.conninfo import make_conninfo
 
 # The suite's size in langgraph-checkpoint-conformance 0.0.2, over 8 capabilities.
 EXPECTED_TESTS = 81
@@ -53,7 +54,32 @@ class SyncDriven(PgmemSaver):
         self.prune(thread_ids, strategy=strategy)
 
 
+async def check_setup(dsn: str) -> None:
+    """setup() accepts a database with pgmem and refuses one without it."""
+    without = make_conninfo(dsn, dbname="postgres")
+    for setup in (_async_setup, _sync_setup):
+        await setup(dsn)
+        try:
+            await setup(without)
+        except RuntimeError as e:
+            assert "CREATE EXTENSION pgmem" in str(e), e
+        else:
+            raise AssertionError("setup() accepted a database without pgmem")
+    print("setup: accepts pgmem's database, refuses one without pgmem")
+
+
+async def _async_setup(dsn: str) -> None:
+    async with AsyncPgmemSaver.from_conn_string(dsn) as saver:
+        await saver.setup()
+
+
+async def _sync_setup(dsn: str) -> None:
+    with PgmemSaver.from_conn_string(dsn) as saver:
+        saver.setup()
+
+
 async def run(dsn: str) -> bool:
+    await check_setup(dsn)
     @checkpointer_test(name="AsyncPgmemSaver")
     async def async_saver() -> AsyncIterator[AsyncPgmemSaver]:
         async with AsyncPgmemSaver.from_conn_string(dsn) as saver:
