@@ -149,6 +149,9 @@ def standby(primary, replica, runs):
     """Reads work on a hot standby; a save fails there with 25006."""
     with psycopg.connect(primary, autocommit=True) as conn:
         conn.execute("SELECT pgmem_checkpoint_save('standby', %s, 'one')", [json.dumps(runs[0]["traj"])])
+        conn.execute("SELECT pgmem_checkpoint_save('standby', '{\"sub\": 1}', 'two', checkpoint_ns => 'child:1')")
+        conn.execute("SELECT pgmem_checkpoint_put_writes('standby', 'two', 'task', ARRAY['ch'], ARRAY['json'], "
+                     "ARRAY['\"val\"'], checkpoint_ns => 'child:1')")
         conn.execute("SELECT pgmem_episode_store('standby-user', 'Book a flight from JFK to SEA')")
         (lsn,) = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
     with psycopg.connect(replica, autocommit=True) as conn:
@@ -164,11 +167,17 @@ def standby(primary, replica, runs):
             (doc,) = cur.execute("SELECT snapshot FROM pgmem_checkpoint_load('standby')").fetchone()
         check(doc == as_decimal_json(runs[0]["traj"]), "load on the standby")
         check(conn.execute("SELECT count(*) FROM pgmem_checkpoint_list('standby')").fetchone() == (1,), "list")
+        read = conn.execute("SELECT checkpoint_ns, checkpoint_id, write_channels, write_values::text[] "
+                            "FROM pgmem_checkpoint_read('standby', NULL, max_rows => 10)").fetchall()
+        check(read == [("child:1", "two", ["ch"], ['"val"']), ("", "one", [], [])],
+              "the read of every namespace, with pending writes, on the standby")
         check(conn.execute("SELECT count(*) FROM pgmem_episode_search('standby-user', 'flight')").fetchone()
               == (1,), "search on the standby")
         check(conn.execute("SELECT count(*) FROM pgmem_episode_similarity_search('standby-user', "
                            "'book a flight')").fetchone() == (1,), "similarity search on the standby")
         expect_error(conn, "25006", "SELECT pgmem_checkpoint_save('standby', %s)", ['{"turn": 2}'])
+        expect_error(conn, "25006", "SELECT pgmem_checkpoint_put_writes('standby', 'one', 't', ARRAY['c'], "
+                     "ARRAY['json'], ARRAY[%s])", ['"v"'])
 
 
 def main():
