@@ -33,7 +33,7 @@ ALTER TABLE pgmem_checkpoints
     ADD CONSTRAINT pgmem_checkpoints_pkey PRIMARY KEY (session_id, checkpoint_ns, checkpoint_id);
 DROP INDEX pgmem_checkpoints_newest;
 CREATE INDEX pgmem_checkpoints_newest
-    ON pgmem_checkpoints (session_id, checkpoint_ns, saved_at);
+    ON pgmem_checkpoints (session_id, checkpoint_ns, saved_at DESC, checkpoint_id DESC);
 
 -- A checkpoint's chain, keyframe first: the frames its document is read from. One row;
 -- NULL arrays when there is no such checkpoint. Chains stay within a namespace.
@@ -1116,8 +1116,7 @@ COMMENT ON COLUMN pgmem_checkpoints.saved_at IS
 'clock_timestamp() of the first save, kept when the checkpoint is saved over; with '
 'checkpoint_id it orders "latest", lists and before_id.';
 COMMENT ON INDEX pgmem_checkpoints_newest IS
-'A namespace''s checkpoints newest first: latest, list and paging, with a sort only of '
-'checkpoints saved in the same microsecond (by checkpoint_id).';
+'A namespace''s checkpoints newest first: latest, list and paging without a sort.';
 COMMENT ON INDEX pgmem_checkpoints_saved_at IS
 'All checkpoints oldest first: pgmem_checkpoint_expire''s batches.';
 COMMENT ON INDEX pgmem_checkpoints_pkey IS

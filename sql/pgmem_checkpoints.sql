@@ -33,12 +33,11 @@ CREATE TABLE pgmem_checkpoints (
 -- written without a TOAST table's index and chunks (smaller and faster); only larger
 -- ones go out of line.
 WITH (toast_tuple_target = 8160);
--- Serves "latest of a namespace" and "newest first" (and paging), read backwards.
--- checkpoint_id, the tie-break, is left out: ties of saved_at (to the microsecond) are
--- sorted as they come, and the index is half the size. Ascending, a new checkpoint's
--- entry goes after its namespace's others, which keeps the index's pages full.
+-- Serves "latest of a namespace" and "newest first" (and paging) without a sort. The
+-- whole order is in the index, tie-break included, so that no plan (a PL/pgSQL one made
+-- while the table was small, say) can prefer sorting a namespace to reading the index.
 CREATE INDEX pgmem_checkpoints_newest
-    ON pgmem_checkpoints (session_id, checkpoint_ns, saved_at);
+    ON pgmem_checkpoints (session_id, checkpoint_ns, saved_at DESC, checkpoint_id DESC);
 -- Expiry across all sessions, oldest first, in bounded batches.
 CREATE INDEX pgmem_checkpoints_saved_at ON pgmem_checkpoints (saved_at);
 -- Frames are compressed already: TOAST keeps them out of line without compressing again,
