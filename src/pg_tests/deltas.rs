@@ -227,74 +227,77 @@ mod tests {
         }
     }
 
-    /// SQLSTATE and message of `sql` run by `client`, which must fail.
-    fn failure(client: &mut postgres::Client, sql: &str) -> (String, String) {
-        let e = client.batch_execute(sql).unwrap_err();
-        let db = e.as_db_error().expect("a server error");
-        (db.code().code().to_string(), db.message().to_string())
+    /// The error message of `sql`, or None when it succeeds.
+    fn message_of(sql: &str) -> Option<String> {
+        Spi::run(
+            "CREATE OR REPLACE FUNCTION pg_temp.message_of(q text) RETURNS text
+             LANGUAGE plpgsql AS $$
+             BEGIN EXECUTE q; RETURN NULL;
+             EXCEPTION WHEN OTHERS THEN RETURN SQLERRM; END $$",
+        )
+        .unwrap();
+        Spi::get_one_with_args::<String>("SELECT pg_temp.message_of($1)", &[sql.into()]).unwrap()
+    }
+
+    /// Push every document out of this backend's cache (8 MB, src/chain_cache.rs) by
+    /// saving larger ones, so that the next read decodes its chain from the frames.
+    fn forget_documents() {
+        let pad = format!("{{\"pad\": \"{}\"}}", "x".repeat(1_500_000));
+        for i in 0..6 {
+            save_as(Form::Text, "forget", &pad, &format!("f{i}"), None);
+        }
     }
 
     /// Damage is XX001 naming the checkpoint and the frame at fault for every read that
-    /// decodes the damaged frame. The session is written and damaged by one client and
-    /// read by new ones: a backend that made or read a checkpoint's document keeps it,
-    /// and starts later reads of it from there.
+    /// decodes the damaged frame. A backend that has a checkpoint's document (it saved
+    /// or read it) starts from there: it reads the document saved, until it no longer
+    /// has it.
     #[pg_test]
     fn damaged_frames_are_xx001_naming_the_checkpoint() {
         let turns = turns();
-        let mut writer = connect();
         for (i, doc) in turns.iter().take(4).enumerate() {
-            writer
-                .execute(
-                    "SELECT pgmem_checkpoint_save_json('damaged', $1, $2)",
-                    &[doc, &format!("t{i}")],
-                )
-                .unwrap();
+            save("x", doc, &format!("t{i}"), None);
         }
         // A flipped byte in the keyframe's zstd frame.
-        writer
-            .batch_execute(
-                "UPDATE pgmem_checkpoints SET frame = set_byte(frame, 30, get_byte(frame, 30) # 1)
-                 WHERE session_id = 'damaged' AND checkpoint_id = 't0'",
-            )
-            .unwrap();
-        let load_t3 = "SELECT snapshot::text FROM pgmem_checkpoint_load('damaged', 't3')";
-        let (code, message) = failure(&mut connect(), load_t3);
-        assert_eq!(code, "XX001");
+        Spi::run(
+            "UPDATE pgmem_checkpoints SET frame = set_byte(frame, 30, get_byte(frame, 30) # 1)
+             WHERE session_id = 'x' AND checkpoint_id = 't0'",
+        )
+        .unwrap();
+        assert_eq!(load("x", "t3").as_deref(), Some(turns[3].as_str()));
+        forget_documents();
+        let load_t3 = "SELECT snapshot::text FROM pgmem_checkpoint_load('x', 't3')";
+        assert_eq!(sqlstate_of(load_t3), "XX001");
+        let message = message_of(load_t3).unwrap();
         assert!(
             message.contains("\"t3\"") && message.contains("\"t0\""),
             "{message}"
         );
         // Deleting t1 re-encodes t2 against the damaged t0: it fails the same way and
         // leaves everything as it was.
-        let count = "SELECT count(*) FROM pgmem_checkpoints WHERE session_id = 'damaged'";
-        let mut reader = connect();
-        let before: i64 = reader.query_one(count, &[]).unwrap().get(0);
-        let delete_t1 = "SELECT pgmem_checkpoint_delete('damaged', 't1')";
-        assert_eq!(failure(&mut reader, delete_t1).0, "XX001");
+        let before = rows("pgmem_checkpoints WHERE session_id = 'x'");
         assert_eq!(
-            reader.query_one(count, &[]).unwrap().get::<_, i64>(0),
-            before
+            sqlstate_of("SELECT pgmem_checkpoint_delete('x', 't1')"),
+            "XX001"
         );
+        assert_eq!(rows("pgmem_checkpoints WHERE session_id = 'x'"), before);
         // A missing base (a row deleted by hand) and a cycle (rows edited by hand).
-        writer
-            .batch_execute("DELETE FROM pgmem_checkpoints WHERE session_id = 'damaged' AND checkpoint_id = 't0'")
+        Spi::run("DELETE FROM pgmem_checkpoints WHERE session_id = 'x' AND checkpoint_id = 't0'")
             .unwrap();
-        let load_t2 = "SELECT * FROM pgmem_checkpoint_load('damaged', 't2')";
-        assert_eq!(failure(&mut connect(), load_t2).0, "XX001");
-        writer
-            .batch_execute(
-                "UPDATE pgmem_checkpoints SET base_id = 't3', frame = (SELECT frame FROM pgmem_checkpoints
-                     WHERE session_id = 'damaged' AND checkpoint_id = 't2')
-                 WHERE session_id = 'damaged' AND checkpoint_id = 't1'",
-            )
-            .unwrap();
-        assert_eq!(failure(&mut connect(), load_t3).0, "XX001");
-        // The backend that saved t3 still has its document, the one saved: it reads it.
-        let kept: String = writer.query_one(load_t3, &[]).unwrap().get(0);
-        assert_eq!(kept, turns[3]);
-        writer
-            .batch_execute("DELETE FROM pgmem_checkpoints WHERE session_id = 'damaged'")
-            .unwrap();
+        assert_eq!(
+            sqlstate_of("SELECT * FROM pgmem_checkpoint_load('x', 't2')"),
+            "XX001"
+        );
+        Spi::run(
+            "UPDATE pgmem_checkpoints SET base_id = 't3', frame = (SELECT frame FROM pgmem_checkpoints
+                 WHERE session_id = 'x' AND checkpoint_id = 't2')
+             WHERE session_id = 'x' AND checkpoint_id = 't1'",
+        )
+        .unwrap();
+        assert_eq!(
+            sqlstate_of("SELECT * FROM pgmem_checkpoint_load('x', 't3')"),
+            "XX001"
+        );
         // Other sessions are untouched.
         save("y", &turns[0], "fine", None);
         assert_eq!(load("y", "fine").as_deref(), Some(turns[0].as_str()));
