@@ -93,9 +93,10 @@ echo "langgraph: the adapter's encoding"
 "$python" "$tests/codec_test.py" "$root_dir/tests/data/agent-traces"
 
 echo "langgraph: LangGraph's conformance suite, both savers"
-"$python" "$tests/conformance.py" --dsn "$dsn" > "$work/conformance.log" 2>&1 \
+"$python" "$tests/conformance.py" --dsn "$dsn" \
+    --without-pgmem "host=127.0.0.1 port=$port user=postgres dbname=postgres" > "$work/conformance.log" 2>&1 \
     || { cat "$work/conformance.log"; echo "langgraph: the conformance suite failed" >&2; exit 1; }
-grep -E '^(Async)?PgmemSaver: ' "$work/conformance.log"
+grep -E '^(setup|(Async)?PgmemSaver): ' "$work/conformance.log"
 
 echo "langgraph: an agent graph, stopped and resumed in a fresh process"
 "$python" "$tests/graph_test.py" --dsn "$dsn"

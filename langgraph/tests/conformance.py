@@ -2,7 +2,7 @@
 pgmem: AsyncPgmemSaver as the suite drives it, then PgmemSaver through the same
 scenarios. Exits non-zero unless, for each, every test of all 8 capabilities passes.
 
-    python conformance.py --dsn "host=... dbname=..."
+    python conformance.py --dsn "host=... dbname=..." [--without-pgmem "host=... dbname=postgres"]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from langgraph.checkpoint.conformance.capabilities import Capability
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
 from langgraph_checkpoint_pgmem import AsyncPgmemSaver, PgmemSaver
 from psycopg import Connection
-from psycopg.conninfo import make_conninfo
 
 # The suite's size in langgraph-checkpoint-conformance 0.0.2, over 8 capabilities.
 EXPECTED_TESTS = 81
@@ -54,18 +53,19 @@ class SyncDriven(PgmemSaver):
         self.prune(thread_ids, strategy=strategy)
 
 
-async def check_setup(dsn: str) -> None:
-    """setup() accepts a database with pgmem and refuses one without it."""
-    without = make_conninfo(dsn, dbname="postgres")
+async def check_setup(dsn: str, without: str | None) -> None:
+    """setup() accepts a database with pgmem and refuses `without`, one without it."""
     for setup in (_async_setup, _sync_setup):
         await setup(dsn)
+        if without is None:
+            continue
         try:
             await setup(without)
         except RuntimeError as e:
             assert "CREATE EXTENSION pgmem" in str(e), e
         else:
             raise AssertionError("setup() accepted a database without pgmem")
-    print("setup: accepts pgmem's database, refuses one without pgmem")
+    print(f"setup: accepts pgmem's database{', refuses one without pgmem' if without else ''}")
 
 
 async def _async_setup(dsn: str) -> None:
@@ -78,8 +78,8 @@ async def _sync_setup(dsn: str) -> None:
         saver.setup()
 
 
-async def run(dsn: str) -> bool:
-    await check_setup(dsn)
+async def run(dsn: str, without: str | None) -> bool:
+    await check_setup(dsn, without)
     @checkpointer_test(name="AsyncPgmemSaver")
     async def async_saver() -> AsyncIterator[AsyncPgmemSaver]:
         async with AsyncPgmemSaver.from_conn_string(dsn) as saver:
@@ -106,8 +106,10 @@ async def run(dsn: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dsn", required=True)
+    parser.add_argument("--without-pgmem", metavar="DSN",
+                        help="a database without pgmem, which setup() must refuse")
     args = parser.parse_args()
-    sys.exit(0 if asyncio.run(run(args.dsn)) else 1)
+    sys.exit(0 if asyncio.run(run(args.dsn, args.without_pgmem)) else 1)
 
 
 if __name__ == "__main__":
