@@ -53,7 +53,11 @@ class ListPage:
     def __init__(self, args: list[Any], limit: int | None) -> None:
         self.args = args
         self.left = limit
-        self.args[4] = min(PAGE_ROWS, limit) if limit is not None else PAGE_ROWS
+        self._ask()
+
+    def _ask(self) -> None:
+        """max_rows of the next read: a page, or what the limit leaves if less."""
+        self.args[4] = PAGE_ROWS if self.left is None else min(PAGE_ROWS, self.left)
 
     def next(self, rows: Sequence[Any]) -> list[Any] | None:
         """The next page's arguments after these rows, or None when the list is done."""
@@ -63,7 +67,7 @@ class ListPage:
         if len(rows) < asked or self.left == 0:
             return None
         self.args[3] = rows[-1][2]
-        self.args[4] = min(PAGE_ROWS, self.left) if self.left is not None else PAGE_ROWS
+        self._ask()
         return self.args
 
 
