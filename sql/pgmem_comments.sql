@@ -84,10 +84,39 @@ COMMENT ON FUNCTION pgmem_tenant(text) IS
 COMMENT ON FUNCTION pgmem_like_pattern(text) IS
 'Internal: ''%query%'' for ILIKE with the query''s \, % and _ escaped, so that it matches as '
 'typed; NULL is treated as the empty query. Used by pgmem_episode_search. Errors: none.';
-COMMENT ON FUNCTION pgmem_word_score(text, text) IS
-'How many distinct words of query are words of content. A word is a run of letters and '
-'digits; comparison ignores case (Unicode lowercase). The score of '
-'pgmem_episode_similarity_search. Errors: none.';
+COMMENT ON TABLE pgmem_search_config IS
+'The text search configuration episodes are indexed and searched with: one row, or none '
+'for english. Set through pgmem_episode_set_search_config, which indexes every episode '
+'again. Dumped by pg_dump with the extension.';
+COMMENT ON COLUMN pgmem_search_config.singleton IS 'Always true: the table holds one row at most.';
+COMMENT ON COLUMN pgmem_search_config.config IS 'The text search configuration, e.g. english or simple.';
+COMMENT ON INDEX pgmem_search_config_pkey IS 'Keeps pgmem_search_config to one row.';
+COMMENT ON FUNCTION pgmem_search_config() IS
+'The text search configuration of ranked search: pgmem_search_config''s row, or english. '
+'Errors: none.';
+COMMENT ON FUNCTION pgmem_search_text(text) IS
+'Internal: text as the text search parser should see it: every run of CJK characters as '
+'its overlapping character bigrams (a lone character as itself), non-ASCII punctuation as '
+'spaces, fullwidth letters and digits as ASCII; at most the first 256 KiB. Errors: none.';
+COMMENT ON FUNCTION pgmem_search_terms(text) IS
+'The tsvector of text with pgmem_search_config() after pgmem_search_text: what an '
+'episode''s terms are, and what a query is looked up by. Errors: as to_tsvector.';
+COMMENT ON FUNCTION pgmem_search_length(tsvector) IS
+'Internal: the length of an episode for BM25, its lexeme occurrences (the positions terms '
+'holds; 1 for a lexeme without positions). Errors: XX001 for damaged terms.';
+COMMENT ON FUNCTION pgmem_bm25_query(text[], bigint[], bigint, bigint) IS
+'Internal: the query pgmem_bm25_score scores with, as bytes: lexemes rarest first, each '
+'with its idf given episodes_with_term of episodes, and the average length (length / '
+'episodes). Errors: 22023 when lexemes and episodes_with_term differ in length.';
+COMMENT ON FUNCTION pgmem_bm25_steps(text[], bigint[], bigint, bigint) IS
+'Internal: the steps of a search for the arguments of pgmem_bm25_query (lexemes, '
+'episodes_with_term, episodes, length): each step''s terms as tsquery text, skip (how many '
+'terms come before it) and rest_bound, the most an episode holding none of the terms up '
+'to the step''s end can score. Errors: as pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea, integer) IS
+'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
+'pgmem_bm25_query), or NULL when terms hold one of the first skip query terms. Errors: '
+'22023 for a query not made by pgmem_bm25_query, XX001 for damaged terms.';
 
 COMMENT ON TABLE pgmem_checkpoints IS
 'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '
@@ -308,6 +337,44 @@ COMMENT ON COLUMN pgmem_episodes.metadata IS
 'The caller''s jsonb (plan, trajectory, answer, tags), matched by metadata_filter.';
 COMMENT ON COLUMN pgmem_episodes.inserted_at IS
 'clock_timestamp() of the last store; orders search results and trimming.';
+COMMENT ON COLUMN pgmem_episodes.terms IS
+'The content''s terms for ranked search (pgmem_search_terms), set by a trigger whenever '
+'content is written.';
+COMMENT ON INDEX pgmem_episodes_terms IS
+'GIN on (user_id, terms), btree_gin''s user_id: a user''s episodes holding a query term.';
+COMMENT ON FUNCTION pgmem_episodes_terms() IS
+'Trigger: sets terms from content on every insert and on every update of content or '
+'terms. Errors: as to_tsvector.';
+COMMENT ON TABLE pgmem_episode_users IS
+'Per user: how many episodes, and their summed length, for BM25. Kept by triggers on '
+'pgmem_episodes; rows of users without episodes are deleted.';
+COMMENT ON COLUMN pgmem_episode_users.user_id IS 'The tenant.';
+COMMENT ON COLUMN pgmem_episode_users.episodes IS 'The user''s episodes.';
+COMMENT ON COLUMN pgmem_episode_users.length IS 'Their summed lengths (pgmem_search_length).';
+COMMENT ON INDEX pgmem_episode_users_pkey IS 'One row per user.';
+COMMENT ON TABLE pgmem_episode_lexemes IS
+'Per user and lexeme: how many of the user''s episodes hold it, for BM25''s idf. Kept by '
+'triggers on pgmem_episodes; counts that reach zero are deleted, so forgetting a user '
+'leaves none of their words.';
+COMMENT ON COLUMN pgmem_episode_lexemes.user_id IS 'The tenant.';
+COMMENT ON COLUMN pgmem_episode_lexemes.lexeme IS 'A lexeme of the user''s episodes'' terms.';
+COMMENT ON COLUMN pgmem_episode_lexemes.episodes IS 'How many of the user''s episodes hold it.';
+COMMENT ON INDEX pgmem_episode_lexemes_pkey IS 'One row per (user_id, lexeme): a query''s terms'' counts.';
+COMMENT ON FUNCTION pgmem_episode_count(text[], text[], bigint[], bigint[]) IS
+'Internal: adds signed counts to the search statistics: for each i, episodes[i] to '
+'(users[i], lexemes[i]), or, where lexemes[i] is NULL, episodes[i] and lengths[i] to the '
+'user; rows that reach zero are deleted. Errors: none.';
+COMMENT ON FUNCTION pgmem_episodes_count() IS
+'Trigger: after each statement that inserts, updates or deletes episodes, counts the '
+'changed rows'' terms into pgmem_episode_users and pgmem_episode_lexemes. Errors: none.';
+COMMENT ON FUNCTION pgmem_episodes_count_truncate() IS
+'Trigger: TRUNCATE of pgmem_episodes empties the search statistics too. Errors: none.';
+COMMENT ON FUNCTION pgmem_episode_set_search_config(regconfig) IS
+'Set the text search configuration of ranked search (e.g. ''simple'' for no stemming and '
+'no stop words, or a language''s) and index every episode again with it; returns how many '
+'episodes were indexed. Also rebuilds after a configuration''s dictionaries changed. Holds '
+'a lock that blocks episode writes while it runs. Errors: 22023 for NULL config; 42501 '
+'without the privileges to update the tables.';
 COMMENT ON INDEX pgmem_episodes_newest IS
 'A user''s episodes newest first: list, search and trimming.';
 COMMENT ON INDEX pgmem_episodes_inserted_at IS
@@ -340,9 +407,11 @@ COMMENT ON FUNCTION pgmem_episode_search(text, text, integer, jsonb) IS
 'returns none. Errors: 22023 for top_k outside 1..10000, user_id over 255 characters, or '
 'NULL or empty user_id with pgmem.on_missing_tenant = error.';
 COMMENT ON FUNCTION pgmem_episode_similarity_search(text, text, integer) IS
-'The episodes of user_id ranked by score, the number of distinct words of query that are '
-'words of the content (case-insensitive; see pgmem_word_score); ties newest first; at '
-'most top_k; episodes scoring 0 are left out. Errors: as pgmem_episode_search.';
+'The episodes of user_id ranked by score, their BM25 score (k1 1.2, b 0.75; idf and '
+'average length over that user''s episodes) for the distinct terms of query '
+'(pgmem_search_terms: stemming and stop words of pgmem_search_config(), CJK as character '
+'bigrams); ties newest first; at most top_k; episodes holding no query term are left '
+'out. Errors: as pgmem_episode_search.';
 COMMENT ON FUNCTION pgmem_episode_list(text, integer, timestamptz) IS
 'The episodes of user_id newest first, at most max_rows, only those inserted before '
 '"before" when it is given. Errors: 22023 for max_rows outside 1..10000, and for user_id '

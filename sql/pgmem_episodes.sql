@@ -11,13 +11,33 @@ CREATE TABLE pgmem_episodes (
     content     text NOT NULL,
     metadata    jsonb NOT NULL DEFAULT '{}',
     inserted_at timestamptz NOT NULL,
+    -- What ranked search matches: set from content by pgmem_episodes_terms below.
+    terms       tsvector NOT NULL,
     CONSTRAINT pgmem_episodes_pkey PRIMARY KEY (user_id, episode_id)
 );
 -- A user's episodes newest first: list, search, trimming.
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
 -- Expiry across all users, oldest first, in bounded batches.
 CREATE INDEX pgmem_episodes_inserted_at ON pgmem_episodes (inserted_at);
+-- A user's episodes holding any of a query's terms (btree_gin puts user_id in the
+-- same index, so a search reads only that user's postings).
+CREATE INDEX pgmem_episodes_terms ON pgmem_episodes USING gin (user_id, terms);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
+
+-- terms always follow content, whoever writes the row: a trigger rather than a
+-- generated column, because the text search configuration is a setting
+-- (pgmem_search_config), and setting terms by hand only makes them follow content.
+CREATE FUNCTION pgmem_episodes_terms() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.terms := @extschema@.pgmem_search_terms(NEW.content);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER pgmem_episodes_terms BEFORE INSERT OR UPDATE OF content, terms ON pgmem_episodes
+    FOR EACH ROW EXECUTE FUNCTION pgmem_episodes_terms();
 
 
 -- Writers for one user take this lock before they insert and trim, so that each trim
@@ -180,21 +200,6 @@ BEGIN ATOMIC
            OR e.metadata @> pgmem_episode_search.metadata_filter)
     ORDER BY e.inserted_at DESC, e.episode_id DESC
     LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_search.top_k, 'top_k');
-END;
-
-CREATE FUNCTION pgmem_episode_similarity_search(user_id text, query text, top_k integer DEFAULT 10)
-RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz, score real)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT e.episode_id, e.content, e.metadata, e.inserted_at, s.score
-    FROM @extschema@.pgmem_episodes e
-    CROSS JOIN LATERAL (
-        SELECT @extschema@.pgmem_word_score(e.content, pgmem_episode_similarity_search.query)::real AS score
-    ) s
-    WHERE e.user_id = @extschema@.pgmem_tenant(pgmem_episode_similarity_search.user_id)
-      AND s.score > 0
-    ORDER BY s.score DESC, e.inserted_at DESC, e.episode_id DESC
-    LIMIT @extschema@.pgmem_checked_limit(pgmem_episode_similarity_search.top_k, 'top_k');
 END;
 
 CREATE FUNCTION pgmem_episode_list(user_id text, max_rows integer DEFAULT 100, before timestamptz DEFAULT NULL)

@@ -24,9 +24,6 @@ CREATE FUNCTION pgmem_episode_cap() RETURNS integer
 CREATE FUNCTION pgmem_like_pattern(query text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_like_pattern_wrapper'
     LANGUAGE c IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION pgmem_word_score(content text, query text) RETURNS integer
-    AS 'MODULE_PATHNAME', 'pgmem_word_score_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The time before which retention functions delete: now() - older_than, which must be
 -- a positive interval (or zero).

@@ -47,14 +47,29 @@ mod tenant;
 // After the checkpoints, though it needs only the helpers: a fixed order keeps the
 // generated install script the same from build to build.
 ::pgrx::extension_sql_file!(
+    "../sql/pgmem_search.sql",
+    name = "pgmem_search",
+    requires = ["pgmem_helpers", "pgmem_checkpoint_sessions"]
+);
+::pgrx::extension_sql_file!(
     "../sql/pgmem_episodes.sql",
     name = "pgmem_episodes",
-    requires = ["pgmem_helpers", "pgmem_checkpoint_sessions"]
+    requires = ["pgmem_search"]
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_episode_stats.sql",
+    name = "pgmem_episode_stats",
+    requires = ["pgmem_episodes"]
+);
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_episode_search.sql",
+    name = "pgmem_episode_search",
+    requires = ["pgmem_episode_stats"]
 );
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_row_security.sql",
     name = "pgmem_row_security",
-    requires = ["pgmem_episodes"]
+    requires = ["pgmem_episode_search"]
 );
 // The documentation of every object, once they all exist.
 ::pgrx::extension_sql_file!(

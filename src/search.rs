@@ -1,5 +1,11 @@
-//! Episode matching, thin wrappers over the pgrx-free `pgmem-search` crate.
+//! Episode search, thin wrappers over the pgrx-free `pgmem-search` crate: the text the
+//! full-text parser sees, and BM25 read straight from each episode's stored `tsvector`.
+use crate::error::invalid_argument;
+use pgmem_search::bm25::Query;
+use pgmem_search::tsvector::TsVector;
+use pgrx::fcinfo::{pg_getarg, pg_getarg_datum_raw};
 use pgrx::prelude::*;
+use pgrx::{pg_sys, varlena, PgMemoryContexts, PgSqlErrorCode};
 
 /// `query` as an ILIKE pattern that finds it as typed; NULL is the empty query.
 /// Immutable, so with a constant query the planner folds it and sees the pattern.
@@ -8,8 +14,109 @@ fn pgmem_like_pattern(query: Option<&str>) -> String {
     pgmem_search::like_pattern(query.unwrap_or(""))
 }
 
-/// How many distinct words of `query` are words of `content` (case-insensitive).
+/// Content or a query as the text search parser should see it (CJK as bigrams).
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_word_score(content: &str, query: &str) -> i32 {
-    pgmem_search::score(content, &pgmem_search::words(query)) as i32
+fn pgmem_search_text(text: &str) -> String {
+    pgmem_search::text::search_text(text)
+}
+
+/// The stored terms of an episode, read in place.
+unsafe fn terms_arg(fcinfo: pg_sys::FunctionCallInfo) -> TsVector<'static> {
+    let datum = pg_getarg_datum_raw(fcinfo, 0);
+    let bytes = varlena::varlena_to_byte_slice(pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr()));
+    TsVector::parse(bytes).unwrap_or_else(|_| {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+            "stored search terms of an episode are damaged"
+        );
+    })
+}
+
+/// An episode's length for BM25: its lexeme occurrences.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_search_length(fcinfo: pg_sys::FunctionCallInfo) -> i64 {
+    let terms = unsafe { terms_arg(fcinfo) };
+    i64::try_from(terms.length()).unwrap_or(i64::MAX)
+}
+
+fn plan(lexemes: Vec<String>, with_term: Vec<i64>, episodes: i64, length: i64) -> (Query, Vec<pgmem_search::bm25::Step>) {
+    if lexemes.len() != with_term.len() {
+        invalid_argument("lexemes and episodes_with_term must have the same length".into());
+    }
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let terms = lexemes.into_iter().map(String::into_bytes).zip(with_term.into_iter().map(count)).collect();
+    Query::plan(terms, count(episodes), count(length))
+}
+
+/// The query a search scores with: terms rarest first, with their idf over the user's
+/// episodes. `lexemes[i]` is held by `episodes_with_term[i]` of `episodes`.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_query(lexemes: Vec<String>, episodes_with_term: Vec<i64>, episodes: i64, length: i64) -> Vec<u8> {
+    plan(lexemes, episodes_with_term, episodes, length).0.encode()
+}
+
+/// The steps of a search over the same arguments as pgmem_bm25_query: the terms of
+/// each step as a tsquery, how many terms come before it, and the most an episode
+/// holding none of the terms up to its end can score.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_steps(
+    lexemes: Vec<String>,
+    episodes_with_term: Vec<i64>,
+    episodes: i64,
+    length: i64,
+) -> TableIterator<'static, (name!(skip, i32), name!(terms, String), name!(rest_bound, f64))> {
+    let (query, steps) = plan(lexemes, episodes_with_term, episodes, length);
+    let lexemes: Vec<&[u8]> = query.lexemes().collect();
+    let rows: Vec<(i32, String, f64)> = steps
+        .iter()
+        .map(|s| (s.first as i32, any_lexeme(&lexemes[s.first..s.end]), s.rest_bound))
+        .collect();
+    TableIterator::new(rows)
+}
+
+/// `'a' | 'b'` with quotes and backslashes doubled: a tsquery of the exact lexemes.
+fn any_lexeme(lexemes: &[&[u8]]) -> String {
+    let quoted: Vec<String> = lexemes
+        .iter()
+        .map(|l| format!("'{}'", String::from_utf8_lossy(l).replace('\\', "\\\\").replace('\'', "''")))
+        .collect();
+    quoted.join(" | ")
+}
+
+struct CachedQuery {
+    bytes: Vec<u8>,
+    query: Query,
+}
+
+/// The decoded query, kept for the rest of the statement in the call site's fn_extra
+/// and decoded again only when the bytes change.
+unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
+    let bytes: &[u8] = pg_getarg(fcinfo, 1).unwrap_or_default();
+    let flinfo = (*fcinfo).flinfo;
+    let cached = (*flinfo).fn_extra.cast::<CachedQuery>();
+    if !cached.is_null() && (*cached).bytes == bytes {
+        return &(*cached).query;
+    }
+    let query = Query::decode(bytes)
+        .unwrap_or_else(|_| invalid_argument("query is not a pgmem_bm25_query value".into()));
+    let entry = CachedQuery { bytes: bytes.to_vec(), query };
+    if cached.is_null() {
+        let mut mcxt = PgMemoryContexts::For((*flinfo).fn_mcxt);
+        let kept = mcxt.leak_and_drop_on_delete(entry);
+        (*flinfo).fn_extra = kept.cast();
+        &(*kept).query
+    } else {
+        *cached = entry;
+        &(*cached).query
+    }
+}
+
+/// An episode's BM25 score for `query`, or NULL when it holds one of the first `skip`
+/// terms of the query (an earlier step of the search has scored it).
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_score(fcinfo: pg_sys::FunctionCallInfo) -> Option<f32> {
+    let (terms, query) = unsafe { (terms_arg(fcinfo), query_arg(fcinfo)) };
+    let skip: i32 = unsafe { pg_getarg(fcinfo, 2) }.unwrap_or(0);
+    query.score(&terms, usize::try_from(skip).unwrap_or(0)).map(|s| s as f32)
 }

@@ -1,0 +1,47 @@
+-- Full-text search of episodes (README, "Ranked search"): the text search
+-- configuration, the terms an episode or a query is indexed by, and BM25 over them
+-- (the functions' bodies are in the library).
+
+-- The configuration episodes are indexed and queried with: one row, or none for
+-- `english`. Set it with pgmem_episode_set_search_config, which re-indexes every
+-- episode, so what is stored and what a query looks for always agree.
+CREATE TABLE pgmem_search_config (
+    singleton boolean NOT NULL DEFAULT true CHECK (singleton),
+    config    regconfig NOT NULL,
+    CONSTRAINT pgmem_search_config_pkey PRIMARY KEY (singleton)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_search_config', '');
+
+CREATE FUNCTION pgmem_search_config() RETURNS regconfig
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
+                    'pg_catalog.english'::regconfig);
+END;
+
+CREATE FUNCTION pgmem_search_text(text text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_search_text_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+
+-- What an episode's content or a query is indexed or looked up by.
+CREATE FUNCTION pgmem_search_terms(text text) RETURNS tsvector
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT pg_catalog.to_tsvector(@extschema@.pgmem_search_config(),
+                                  @extschema@.pgmem_search_text(pgmem_search_terms.text));
+END;
+
+CREATE FUNCTION pgmem_search_length(terms tsvector) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pgmem_search_length_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_query(lexemes text[], episodes_with_term bigint[], episodes bigint, length bigint)
+RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_query_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_steps(lexemes text[], episodes_with_term bigint[], episodes bigint, length bigint)
+RETURNS TABLE (skip integer, terms text, rest_bound double precision)
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_steps_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea, skip integer) RETURNS real
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
