@@ -100,19 +100,21 @@ COMMENT ON FUNCTION pgmem_search_text(text) IS
 'spaces, fullwidth letters and digits as ASCII; at most the first 256 KiB. Errors: none.';
 COMMENT ON FUNCTION pgmem_search_terms(text) IS
 'The tsvector of text with pgmem_search_config() after pgmem_search_text: what an '
-'episode''s terms are, and what a query is looked up by. Errors: as to_tsvector.';
+'episode''s terms are, and what a query is looked up by. Errors: none (the text is cut '
+'at 256 KiB, which keeps the tsvector within its limits).';
 COMMENT ON FUNCTION pgmem_search_length(tsvector) IS
 'Internal: the length of an episode for BM25, its lexeme occurrences (the positions terms '
 'holds; 1 for a lexeme without positions). Errors: XX001 for damaged terms.';
-COMMENT ON FUNCTION pgmem_bm25_query(text[], bigint[], bigint, bigint) IS
+COMMENT ON FUNCTION pgmem_bm25_query(text[], bigint[], integer[], bigint, bigint) IS
 'Internal: the query pgmem_bm25_score scores with, as bytes: lexemes rarest first, each '
 'with its idf given episodes_with_term of episodes, and the average length (length / '
-'episodes). Errors: 22023 when lexemes and episodes_with_term differ in length.';
-COMMENT ON FUNCTION pgmem_bm25_steps(text[], bigint[], bigint, bigint) IS
-'Internal: the steps of a search for the arguments of pgmem_bm25_query (lexemes, '
-'episodes_with_term, episodes, length): each step''s terms as tsquery text, skip (how many '
-'terms come before it) and rest_bound, the most an episode holding none of the terms up '
-'to the step''s end can score. Errors: as pgmem_bm25_query.';
+'episodes). Of more than 32 lexemes, the 32 with the highest in_query (occurrences in the '
+'query) times idf. Errors: 22023 when the arrays differ in length.';
+COMMENT ON FUNCTION pgmem_bm25_terms(text[], bigint[], integer[], bigint, bigint) IS
+'Internal: the terms of a search for the arguments of pgmem_bm25_query (lexemes, '
+'episodes_with_term, in_query, episodes, length) in its order, rarest first: each lexeme quoted '
+'for a tsquery, the episodes holding it, and rest_bound, the most an episode holding '
+'none of the terms up to it can score. Errors: as pgmem_bm25_query.';
 COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea, integer) IS
 'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
 'pgmem_bm25_query), or NULL when terms hold one of the first skip query terms. Errors: '
@@ -344,7 +346,7 @@ COMMENT ON INDEX pgmem_episodes_terms IS
 'GIN on (user_id, terms), btree_gin''s user_id: a user''s episodes holding a query term.';
 COMMENT ON FUNCTION pgmem_episodes_terms() IS
 'Trigger: sets terms from content on every insert and on every update of content or '
-'terms. Errors: as to_tsvector.';
+'terms. Errors: none.';
 COMMENT ON TABLE pgmem_episode_users IS
 'Per user: how many episodes, and their summed length, for BM25. Kept by triggers on '
 'pgmem_episodes; rows of users without episodes are deleted.';
@@ -410,8 +412,9 @@ COMMENT ON FUNCTION pgmem_episode_similarity_search(text, text, integer) IS
 'The episodes of user_id ranked by score, their BM25 score (k1 1.2, b 0.75; idf and '
 'average length over that user''s episodes) for the distinct terms of query '
 '(pgmem_search_terms: stemming and stop words of pgmem_search_config(), CJK as character '
-'bigrams); ties newest first; at most top_k; episodes holding no query term are left '
-'out. Errors: as pgmem_episode_search.';
+'bigrams; of a query with more than 32 such terms, the 32 with the highest occurrences '
+'in the query times idf); ties newest first; at most top_k; episodes holding no query '
+'term are left out. Errors: as pgmem_episode_search.';
 COMMENT ON FUNCTION pgmem_episode_list(text, integer, timestamptz) IS
 'The episodes of user_id newest first, at most max_rows, only those inserted before '
 '"before" when it is given. Errors: 22023 for max_rows outside 1..10000, and for user_id '

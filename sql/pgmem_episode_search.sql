@@ -1,12 +1,14 @@
 -- Ranked episode search (README, "Ranked search"): BM25 over the user's episodes.
 --
--- The query's terms the user's episodes hold are taken rarest first, in steps
--- (pgmem_bm25_steps). Each step reads, from the GIN index, the user's episodes that
--- hold a term of the step and none of an earlier step's, scores them on every query
--- term and keeps the best top_k. Once the k-th best score is above the most an
--- episode holding only later terms could score, no later episode can enter: the
--- result is exactly BM25's top_k, usually after reading the rarest terms' episodes
--- only. PL/pgSQL, so each statement's plan is made once per session.
+-- The query's terms that the user's episodes hold are taken rarest first
+-- (pgmem_bm25_terms). A first step reads, from the GIN index, the user's episodes
+-- holding the rarest terms (until they could fill top_k), scores them on every query
+-- term and keeps the best top_k. Episodes holding none of the terms read so far can
+-- only score what the remaining terms add (their bounds): terms whose bound can no
+-- longer reach the k-th best score are "non-essential", and a second step reads the
+-- episodes of the other, essential terms only (MaxScore). The result is exactly
+-- BM25's top_k, usually from the rarest terms' episodes alone. PL/pgSQL, so each
+-- statement's plan is made once per session.
 CREATE FUNCTION pgmem_episode_similarity_search(user_id text, query text, top_k integer DEFAULT 10)
 RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz, score real)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -17,11 +19,16 @@ DECLARE
     uid text;
     lexemes text[];
     with_term bigint[];
+    in_query integer[];
     user_episodes bigint;
     user_length bigint;
     scoring bytea;
-    step record;
-    step_terms tsquery;
+    quoted text[];
+    rest double precision[];
+    read_terms tsquery;
+    done integer := 0;
+    upto integer := 1;
+    held bigint;
     scores real[] := '{}';
     ids text[] := '{}';
     times timestamptz[] := '{}';
@@ -33,33 +40,45 @@ BEGIN
     END IF;
     SELECT u.episodes, u.length INTO user_episodes, user_length
     FROM @extschema@.pgmem_episode_users u WHERE u.user_id = uid;
-    IF NOT FOUND THEN
+    SELECT array_agg(l.lexeme), array_agg(l.episodes), array_agg(coalesce(cardinality(q.positions), 1))
+    INTO lexemes, with_term, in_query
+    FROM pg_catalog.unnest(@extschema@.pgmem_search_terms(pgmem_episode_similarity_search.query)) q
+    JOIN @extschema@.pgmem_episode_lexemes l ON l.user_id = uid AND l.lexeme = q.lexeme;
+    IF lexemes IS NULL OR user_episodes IS NULL THEN
         RETURN;
     END IF;
-    SELECT array_agg(l.lexeme), array_agg(l.episodes) INTO lexemes, with_term
-    FROM @extschema@.pgmem_episode_lexemes l
-    WHERE l.user_id = uid
-      AND l.lexeme = ANY (pg_catalog.tsvector_to_array(
-              @extschema@.pgmem_search_terms(pgmem_episode_similarity_search.query)));
-    IF lexemes IS NULL THEN
-        RETURN;
-    END IF;
-    scoring := @extschema@.pgmem_bm25_query(lexemes, with_term, user_episodes, user_length);
-    FOR step IN SELECT * FROM @extschema@.pgmem_bm25_steps(lexemes, with_term, user_episodes, user_length)
+    scoring := @extschema@.pgmem_bm25_query(lexemes, with_term, in_query, user_episodes, user_length);
+    SELECT array_agg(t.lexeme ORDER BY t.ord), array_agg(t.episodes ORDER BY t.ord),
+           array_agg(t.rest_bound ORDER BY t.ord)
+    INTO quoted, with_term, rest
+    FROM @extschema@.pgmem_bm25_terms(lexemes, with_term, in_query, user_episodes, user_length)
+         WITH ORDINALITY AS t(lexeme, episodes, rest_bound, ord);
+    -- First the rarest terms, as many as it takes for top_k episodes (or all).
+    held := with_term[1];
+    WHILE upto < cardinality(quoted) AND held < k LOOP
+        upto := upto + 1;
+        held := held + with_term[upto];
+    END LOOP;
     LOOP
-        step_terms := step.terms::tsquery;
+        read_terms := array_to_string(quoted[done + 1:upto], ' | ')::tsquery;
         SELECT array_agg(b.s), array_agg(b.id), array_agg(b.t) INTO scores, ids, times
         FROM (SELECT c.s, c.id, c.t
               FROM (SELECT x.s, x.id, x.t FROM unnest(scores, ids, times) AS x(s, id, t)
                     UNION ALL
                     SELECT n.s, e.episode_id, e.inserted_at
                     FROM @extschema@.pgmem_episodes e,
-                         LATERAL (SELECT @extschema@.pgmem_bm25_score(e.terms, scoring, step.skip) AS s) n
-                    WHERE e.user_id = uid AND e.terms @@ step_terms AND n.s IS NOT NULL) c
+                         LATERAL (SELECT @extschema@.pgmem_bm25_score(e.terms, scoring, done) AS s) n
+                    WHERE e.user_id = uid AND e.terms @@ read_terms AND n.s IS NOT NULL) c
               ORDER BY c.s DESC, c.t DESC, c.id DESC
               LIMIT k) b;
-        -- The margin covers rounding the exact score to real.
-        EXIT WHEN cardinality(scores) = k AND scores[k] > step.rest_bound * 1.000001;
+        done := upto;
+        -- The essential terms not read yet: up to the first whose rest bound is below
+        -- the k-th score (the margin covers rounding scores to real).
+        WHILE upto < cardinality(quoted)
+              AND NOT (cardinality(scores) = k AND rest[upto] * 1.000001 < scores[k]) LOOP
+            upto := upto + 1;
+        END LOOP;
+        EXIT WHEN upto = done;
     END LOOP;
     RETURN QUERY
         SELECT e.episode_id, e.content, e.metadata, e.inserted_at, r.s

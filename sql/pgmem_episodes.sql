@@ -15,6 +15,9 @@ CREATE TABLE pgmem_episodes (
     terms       tsvector NOT NULL,
     CONSTRAINT pgmem_episodes_pkey PRIMARY KEY (user_id, episode_id)
 );
+-- Search reads terms for every candidate episode: kept in the row (compressed if need
+-- be), while a long content moves to TOAST first.
+ALTER TABLE pgmem_episodes ALTER COLUMN terms SET STORAGE MAIN;
 -- A user's episodes newest first: list, search, trimming.
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
 -- Expiry across all users, oldest first, in bounded batches.

@@ -11,6 +11,8 @@ CREATE TABLE pgmem_search_config (
     CONSTRAINT pgmem_search_config_pkey PRIMARY KEY (singleton)
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_search_config', '');
+-- Every role that indexes or searches episodes reads it; it holds nothing private.
+GRANT SELECT ON pgmem_search_config TO PUBLIC;
 
 CREATE FUNCTION pgmem_search_config() RETURNS regconfig
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -34,14 +36,16 @@ END;
 CREATE FUNCTION pgmem_search_length(terms tsvector) RETURNS bigint
     AS 'MODULE_PATHNAME', 'pgmem_search_length_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_query(lexemes text[], episodes_with_term bigint[], episodes bigint, length bigint)
+CREATE FUNCTION pgmem_bm25_query(lexemes text[], episodes_with_term bigint[], in_query integer[],
+                                 episodes bigint, length bigint)
 RETURNS bytea
     AS 'MODULE_PATHNAME', 'pgmem_bm25_query_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_steps(lexemes text[], episodes_with_term bigint[], episodes bigint, length bigint)
-RETURNS TABLE (skip integer, terms text, rest_bound double precision)
-    AS 'MODULE_PATHNAME', 'pgmem_bm25_steps_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+CREATE FUNCTION pgmem_bm25_terms(lexemes text[], episodes_with_term bigint[], in_query integer[],
+                                 episodes bigint, length bigint)
+RETURNS TABLE (lexeme text, episodes bigint, rest_bound double precision)
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_terms_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
 CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea, skip integer) RETURNS real
     AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,7 +1,7 @@
 //! Episode search, thin wrappers over the pgrx-free `pgmem-search` crate: the text the
 //! full-text parser sees, and BM25 read straight from each episode's stored `tsvector`.
 use crate::error::invalid_argument;
-use pgmem_search::bm25::Query;
+use pgmem_search::bm25::{Query, Term};
 use pgmem_search::tsvector::TsVector;
 use pgrx::fcinfo::{pg_getarg, pg_getarg_datum_raw};
 use pgrx::prelude::*;
@@ -14,6 +14,13 @@ fn pgmem_like_pattern(query: Option<&str>) -> String {
     pgmem_search::like_pattern(query.unwrap_or(""))
 }
 
+/// The score of versions before 0.6.0, which a database not yet updated still calls.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_word_score(content: &str, query: &str) -> i32 {
+    use pgmem_search::words::{score, words};
+    i32::try_from(score(content, &words(query))).unwrap_or(i32::MAX)
+}
+
 /// Content or a query as the text search parser should see it (CJK as bigrams).
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_search_text(text: &str) -> String {
@@ -23,7 +30,8 @@ fn pgmem_search_text(text: &str) -> String {
 /// The stored terms of an episode, read in place.
 unsafe fn terms_arg(fcinfo: pg_sys::FunctionCallInfo) -> TsVector<'static> {
     let datum = pg_getarg_datum_raw(fcinfo, 0);
-    let bytes = varlena::varlena_to_byte_slice(pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr()));
+    let bytes =
+        varlena::varlena_to_byte_slice(pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr()));
     TsVector::parse(bytes).unwrap_or_else(|_| {
         ereport!(
             ERROR,
@@ -40,48 +48,81 @@ fn pgmem_search_length(fcinfo: pg_sys::FunctionCallInfo) -> i64 {
     i64::try_from(terms.length()).unwrap_or(i64::MAX)
 }
 
-fn plan(lexemes: Vec<String>, with_term: Vec<i64>, episodes: i64, length: i64) -> (Query, Vec<pgmem_search::bm25::Step>) {
-    if lexemes.len() != with_term.len() {
-        invalid_argument("lexemes and episodes_with_term must have the same length".into());
+fn plan(
+    lexemes: Vec<String>,
+    with_term: Vec<i64>,
+    in_query: Vec<i32>,
+    episodes: i64,
+    length: i64,
+) -> (Query, Vec<Term>) {
+    if lexemes.len() != with_term.len() || lexemes.len() != in_query.len() {
+        invalid_argument(
+            "lexemes, episodes_with_term and in_query must have the same length".into(),
+        );
     }
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let terms = lexemes.into_iter().map(String::into_bytes).zip(with_term.into_iter().map(count)).collect();
+    let terms = lexemes
+        .into_iter()
+        .zip(with_term)
+        .zip(in_query)
+        .map(|((l, n), q)| (l.into_bytes(), count(n), u32::try_from(q).unwrap_or(1)))
+        .collect();
     Query::plan(terms, count(episodes), count(length))
 }
 
 /// The query a search scores with: terms rarest first, with their idf over the user's
-/// episodes. `lexemes[i]` is held by `episodes_with_term[i]` of `episodes`.
+/// episodes. `lexemes[i]` occurs `in_query[i]` times in the query and is held by
+/// `episodes_with_term[i]` of `episodes`.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_bm25_query(lexemes: Vec<String>, episodes_with_term: Vec<i64>, episodes: i64, length: i64) -> Vec<u8> {
-    plan(lexemes, episodes_with_term, episodes, length).0.encode()
-}
-
-/// The steps of a search over the same arguments as pgmem_bm25_query: the terms of
-/// each step as a tsquery, how many terms come before it, and the most an episode
-/// holding none of the terms up to its end can score.
-#[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_bm25_steps(
+fn pgmem_bm25_query(
     lexemes: Vec<String>,
     episodes_with_term: Vec<i64>,
+    in_query: Vec<i32>,
     episodes: i64,
     length: i64,
-) -> TableIterator<'static, (name!(skip, i32), name!(terms, String), name!(rest_bound, f64))> {
-    let (query, steps) = plan(lexemes, episodes_with_term, episodes, length);
-    let lexemes: Vec<&[u8]> = query.lexemes().collect();
-    let rows: Vec<(i32, String, f64)> = steps
-        .iter()
-        .map(|s| (s.first as i32, any_lexeme(&lexemes[s.first..s.end]), s.rest_bound))
+) -> Vec<u8> {
+    plan(lexemes, episodes_with_term, in_query, episodes, length)
+        .0
+        .encode()
+}
+
+/// The terms of a search in search order (rarest first), over the same arguments as
+/// pgmem_bm25_query: each quoted for a tsquery, with the episodes holding it and the
+/// most an episode holding none of the terms up to it can score.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_terms(
+    lexemes: Vec<String>,
+    episodes_with_term: Vec<i64>,
+    in_query: Vec<i32>,
+    episodes: i64,
+    length: i64,
+) -> TableIterator<
+    'static,
+    (
+        name!(lexeme, String),
+        name!(episodes, i64),
+        name!(rest_bound, f64),
+    ),
+> {
+    let (query, terms) = plan(lexemes, episodes_with_term, in_query, episodes, length);
+    let rows: Vec<(String, i64, f64)> = query
+        .lexemes()
+        .zip(terms)
+        .map(|(lexeme, t)| {
+            (
+                quoted(lexeme),
+                i64::try_from(t.episodes).unwrap_or(i64::MAX),
+                t.rest_bound,
+            )
+        })
         .collect();
     TableIterator::new(rows)
 }
 
-/// `'a' | 'b'` with quotes and backslashes doubled: a tsquery of the exact lexemes.
-fn any_lexeme(lexemes: &[&[u8]]) -> String {
-    let quoted: Vec<String> = lexemes
-        .iter()
-        .map(|l| format!("'{}'", String::from_utf8_lossy(l).replace('\\', "\\\\").replace('\'', "''")))
-        .collect();
-    quoted.join(" | ")
+/// `'lexeme'` with quotes and backslashes doubled: the exact lexeme in a tsquery.
+fn quoted(lexeme: &[u8]) -> String {
+    let text = String::from_utf8_lossy(lexeme);
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 struct CachedQuery {
@@ -100,7 +141,10 @@ unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
     }
     let query = Query::decode(bytes)
         .unwrap_or_else(|_| invalid_argument("query is not a pgmem_bm25_query value".into()));
-    let entry = CachedQuery { bytes: bytes.to_vec(), query };
+    let entry = CachedQuery {
+        bytes: bytes.to_vec(),
+        query,
+    };
     if cached.is_null() {
         let mut mcxt = PgMemoryContexts::For((*flinfo).fn_mcxt);
         let kept = mcxt.leak_and_drop_on_delete(entry);
@@ -118,5 +162,7 @@ unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
 fn pgmem_bm25_score(fcinfo: pg_sys::FunctionCallInfo) -> Option<f32> {
     let (terms, query) = unsafe { (terms_arg(fcinfo), query_arg(fcinfo)) };
     let skip: i32 = unsafe { pg_getarg(fcinfo, 2) }.unwrap_or(0);
-    query.score(&terms, usize::try_from(skip).unwrap_or(0)).map(|s| s as f32)
+    query
+        .score(&terms, usize::try_from(skip).unwrap_or(0))
+        .map(|s| s as f32)
 }

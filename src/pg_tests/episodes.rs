@@ -2,16 +2,8 @@
 //! forget; tenant isolation failing closed; trimming; batch stores.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::pg_tests::{rows, sqlstate_of};
+    use crate::pg_tests::{rows, sqlstate_of, store};
     use pgrx::prelude::*;
-
-    fn store(user: &str, content: &str, id: &str) {
-        Spi::run_with_args(
-            "SELECT pgmem_episode_store($1, $2, episode_id => $3)",
-            &[user.into(), content.into(), id.into()],
-        )
-        .unwrap();
-    }
 
     fn ids(sql: &str) -> String {
         Spi::get_one::<String>(&format!(
@@ -101,29 +93,6 @@ mod tests {
                 r#"SELECT * FROM pgmem_episode_search('alice', 'episode', metadata_filter => '{"kind": "x"}')"#
             ),
             "e6"
-        );
-    }
-
-    #[pg_test]
-    fn similarity_ranks_by_shared_words_and_drops_zero() {
-        store("alice", "Book a flight from JFK to SEA", "flight");
-        store("alice", "Cancel my hotel booking", "hotel");
-        store("alice", "Flight status for SEA", "status");
-        store("alice", "Book a table", "table");
-        let ranked = Spi::get_one::<String>(
-            "SELECT string_agg(episode_id || '=' || score, ',')
-             FROM pgmem_episode_similarity_search('alice', 'please book me a flight to SEA')",
-        )
-        .unwrap();
-        assert_eq!(ranked.as_deref(), Some("flight=5,table=2,status=2"));
-        // The ILIKE of the whole sentence, as the Elixir library did, finds nothing.
-        assert_eq!(
-            ids("SELECT * FROM pgmem_episode_search('alice', 'please book me a flight to SEA')"),
-            ""
-        );
-        assert_eq!(
-            ids("SELECT * FROM pgmem_episode_similarity_search('alice', '')"),
-            ""
         );
     }
 

@@ -202,7 +202,8 @@ mod tests {
     fn row_security_isolates_tenants_when_on() {
         Spi::run(
             "CREATE ROLE pgmem_app;
-             GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints TO pgmem_app;
+             GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints,
+                 pgmem_episode_users, pgmem_episode_lexemes TO pgmem_app;
              SELECT pgmem_episode_store('bob', 'bob flies to Oslo', '{}', 'b1');
              SELECT pgmem_checkpoint_save('s-bob', '{\"turn\": 1}');",
         )

@@ -7,6 +7,7 @@ mod deltas;
 mod episodes;
 mod hardening;
 mod namespaces;
+mod search;
 mod snapshot;
 mod snapshot_binary;
 
@@ -23,6 +24,15 @@ pub fn sqlstate_of(sql: &str) -> String {
     Spi::get_one_with_args::<String>("SELECT pg_temp.sqlstate_of($1)", &[sql.into()])
         .expect("helper ran")
         .expect("helper returned a SQLSTATE")
+}
+
+/// Stores an episode with the given id.
+pub fn store(user: &str, content: &str, id: &str) {
+    Spi::run_with_args(
+        "SELECT pgmem_episode_store($1, $2, episode_id => $3)",
+        &[user.into(), content.into(), id.into()],
+    )
+    .unwrap();
 }
 
 /// How many rows `table` holds.

@@ -221,7 +221,7 @@ def non_superuser(server):
     with server.connect(DB) as conn:
         conn.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
         conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
-        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes TO {APP_ROLE}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_episode_users, pgmem_episode_lexemes TO {APP_ROLE}")
         conn.execute(f"GRANT INSERT ON stress_log TO {APP_ROLE}")
         conn.execute(f"GRANT USAGE ON SEQUENCE stress_log_seq_seq TO {APP_ROLE}")
     attempts = ["SET pgmem.max_episodes_per_user = 0",

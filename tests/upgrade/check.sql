@@ -112,3 +112,31 @@ BEGIN
     RAISE NOTICE 'upgrade: namespaces and pending writes work, on old rows too';
 END
 $$;
+
+-- 0.6.0: every episode stored before the update is indexed by it, and ranked search
+-- finds each one by its own text; the statistics equal a count from scratch.
+DO $$
+DECLARE
+    missed bigint;
+BEGIN
+    SELECT count(*) INTO missed
+    FROM upgrade_expected e
+    WHERE e.kind = 'episode'
+      AND e.id NOT IN (SELECT s.episode_id
+                       FROM pgmem_episodes x,
+                            pgmem_episode_similarity_search(e.owner, x.content, 10000) s
+                       WHERE x.user_id = e.owner AND x.episode_id = e.id);
+    IF missed > 0 THEN
+        RAISE EXCEPTION 'ranked search misses % episodes stored before the update', missed;
+    END IF;
+    IF EXISTS (SELECT user_id, lexeme, episodes FROM pgmem_episode_lexemes
+               EXCEPT SELECT e.user_id, t.lexeme, count(*) FROM pgmem_episodes e, unnest(e.terms) t GROUP BY 1, 2)
+       OR EXISTS (SELECT e.user_id, t.lexeme, count(*) FROM pgmem_episodes e, unnest(e.terms) t GROUP BY 1, 2
+                  EXCEPT SELECT user_id, lexeme, episodes FROM pgmem_episode_lexemes)
+       OR EXISTS (SELECT user_id, episodes FROM pgmem_episode_users
+                  EXCEPT SELECT user_id, count(*) FROM pgmem_episodes GROUP BY 1) THEN
+        RAISE EXCEPTION 'the search statistics after the update differ from a count';
+    END IF;
+    RAISE NOTICE 'upgrade: episodes from before the update are indexed and ranked';
+END
+$$;

@@ -3,10 +3,12 @@
 //!
 //! A term's weight is `idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * len / avg_len))`,
 //! summed over the distinct query terms an episode holds. The weight never exceeds
-//! `idf * (K1 + 1)`, which is what makes an early stop exact (MaxScore, Turtle and
-//! Flood 1995): terms are taken rarest first, in steps; after each step every episode
-//! not yet seen holds only later terms, so it scores at most the sum of their bounds,
-//! and once the k-th best score so far is above that sum, the search is complete.
+//! `idf * (K1 + 1)`, which is what makes skipping exact (MaxScore, Turtle and Flood
+//! 1995): with terms rarest first, an episode holding none of the terms up to `i`
+//! scores at most the sum of the later terms' bounds, `rest_bound` of term `i`. A
+//! search scores the episodes of the rarest terms first; once their k-th best score
+//! is above the `rest_bound` of some term, episodes holding only later terms cannot
+//! enter the top k and are never read.
 
 use crate::tsvector::{Malformed, TsVector};
 
@@ -39,54 +41,78 @@ pub struct Query {
     by_lexeme: Vec<usize>,
 }
 
-/// One step of a search: the terms `first..end` (in search order) and the most any
-/// episode holding none of the terms up to `end` can score.
+/// A query term in search order: how many episodes hold it, and the most an episode
+/// holding none of the terms up to and including it can score.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    pub first: usize,
-    pub end: usize,
+pub struct Term {
+    pub episodes: u64,
     pub rest_bound: f64,
 }
+
+/// The most terms a search uses.
+pub const MAX_TERMS: usize = 32;
 
 /// Below this many terms, each is looked up in the episode; above, each lexeme of the
 /// episode is looked up in the query.
 const FEW_TERMS: usize = 8;
 
 impl Query {
-    /// `terms`: (lexeme, episodes holding it) for each distinct query term that at
-    /// least one of the user's `episodes` holds; `total_len`: their summed lengths.
-    /// Terms are ordered rarest first (then by lexeme), and grouped into steps whose
-    /// episode counts double, so a long query takes few steps and a short one stops
-    /// after its rarest terms.
-    pub fn plan(mut terms: Vec<(Vec<u8>, u64)>, episodes: u64, total_len: u64) -> (Query, Vec<Step>) {
-        terms.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    /// `terms`: (lexeme, episodes holding it, occurrences in the query) for each
+    /// distinct query term that at least one of the user's `episodes` holds;
+    /// `total_len`: their summed lengths. A query of more than [`MAX_TERMS`] terms keeps
+    /// its most significant ones (occurrences times idf, as Lucene's MoreLikeThis
+    /// chooses them): each further term would make every search read more episodes.
+    /// Terms are ordered rarest first, then by lexeme.
+    pub fn plan(
+        mut terms: Vec<(Vec<u8>, u64, u32)>,
+        episodes: u64,
+        total_len: u64,
+    ) -> (Query, Vec<Term>) {
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
         terms.dedup_by(|a, b| a.0 == b.0);
-        let avg_len = if episodes == 0 { 1.0 } else { (total_len as f64 / episodes as f64).max(1.0) };
-        let mut steps = Vec::new();
-        let (mut first, mut fetched) = (0, 0u64);
-        while first < terms.len() {
-            let budget = fetched.max(terms[first].1);
-            let (mut end, mut step_df) = (first + 1, terms[first].1);
-            while end < terms.len() && step_df + terms[end].1 <= budget {
-                step_df += terms[end].1;
-                end += 1;
-            }
-            fetched += step_df;
-            steps.push(Step { first, end, rest_bound: 0.0 });
-            first = end;
+        if terms.len() > MAX_TERMS {
+            let weight = |t: &(Vec<u8>, u64, u32)| f64::from(t.2.max(1)) * idf(episodes, t.1);
+            terms.sort_by(|a, b| {
+                weight(b)
+                    .total_cmp(&weight(a))
+                    .then_with(|| a.1.cmp(&b.1))
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            terms.truncate(MAX_TERMS);
         }
-        let terms: Vec<(Vec<u8>, f64)> =
-            terms.into_iter().map(|(lexeme, df)| (lexeme, idf(episodes, df))).collect();
-        for step in &mut steps {
-            step.rest_bound = terms[step.end..].iter().map(|t| upper_bound(t.1)).sum();
+        terms.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let avg_len = if episodes == 0 {
+            1.0
+        } else {
+            (total_len as f64 / episodes as f64).max(1.0)
+        };
+        let idfs: Vec<f64> = terms.iter().map(|t| idf(episodes, t.1)).collect();
+        let mut rest = 0.0;
+        let mut plan: Vec<Term> = Vec::with_capacity(terms.len());
+        for (t, w) in terms.iter().zip(&idfs).rev() {
+            plan.push(Term {
+                episodes: t.1,
+                rest_bound: rest,
+            });
+            rest += upper_bound(*w);
         }
-        (Query::new(terms, avg_len), steps)
+        plan.reverse();
+        let terms = terms
+            .into_iter()
+            .zip(idfs)
+            .map(|((lexeme, ..), w)| (lexeme, w))
+            .collect();
+        (Query::new(terms, avg_len), plan)
     }
 
     fn new(terms: Vec<(Vec<u8>, f64)>, avg_len: f64) -> Query {
         let mut by_lexeme: Vec<usize> = (0..terms.len()).collect();
         by_lexeme.sort_by(|&a, &b| terms[a].0.cmp(&terms[b].0));
-        Query { terms, avg_len, by_lexeme }
+        Query {
+            terms,
+            avg_len,
+            by_lexeme,
+        }
     }
 
     pub fn lexemes(&self) -> impl Iterator<Item = &[u8]> {
@@ -107,7 +133,10 @@ impl Query {
         } else {
             for i in 0..doc.len() {
                 let lexeme = doc.lexeme(i);
-                if let Ok(k) = self.by_lexeme.binary_search_by(|&t| self.terms[t].0.as_slice().cmp(lexeme)) {
+                if let Ok(k) = self
+                    .by_lexeme
+                    .binary_search_by(|&t| self.terms[t].0.as_slice().cmp(lexeme))
+                {
                     found.push((self.by_lexeme[k], doc.frequency(i)));
                 }
             }
@@ -117,7 +146,12 @@ impl Query {
             return None;
         }
         // Summed in search order, so equal episodes get bit-equal scores.
-        Some(found.iter().map(|&(t, tf)| weight(self.terms[t].1, tf as f64, len, self.avg_len)).sum())
+        Some(
+            found
+                .iter()
+                .map(|&(t, tf)| weight(self.terms[t].1, tf as f64, len, self.avg_len))
+                .sum(),
+        )
     }
 
     /// The query as bytes, to pass from one SQL call to the next.
@@ -143,7 +177,7 @@ impl Query {
             bytes = &bytes[len..];
             terms.push((lexeme, idf));
         }
-        if !bytes.is_empty() || !(avg_len >= 1.0) {
+        if !bytes.is_empty() || avg_len.is_nan() || avg_len < 1.0 {
             return Err(Malformed);
         }
         Ok(Query::new(terms, avg_len))
@@ -151,7 +185,11 @@ impl Query {
 }
 
 fn take<const N: usize>(bytes: &mut &[u8]) -> Result<[u8; N], Malformed> {
-    let head: [u8; N] = bytes.get(..N).ok_or(Malformed)?.try_into().map_err(|_| Malformed)?;
+    let head: [u8; N] = bytes
+        .get(..N)
+        .ok_or(Malformed)?
+        .try_into()
+        .map_err(|_| Malformed)?;
     *bytes = &bytes[N..];
     Ok(head)
 }
@@ -162,8 +200,10 @@ mod tests {
     use crate::tsvector::build;
     use proptest::prelude::*;
 
-    fn terms(list: &[(&str, u64)]) -> Vec<(Vec<u8>, u64)> {
-        list.iter().map(|(l, n)| (l.as_bytes().to_vec(), *n)).collect()
+    fn terms(list: &[(&str, u64)]) -> Vec<(Vec<u8>, u64, u32)> {
+        list.iter()
+            .map(|(l, n)| (l.as_bytes().to_vec(), *n, 1))
+            .collect()
     }
 
     #[test]
@@ -174,17 +214,34 @@ mod tests {
     }
 
     #[test]
-    fn rarest_first_in_doubling_steps() {
-        let (q, steps) = Query::plan(terms(&[("flight", 900), ("seattl", 3), ("a", 1), ("b", 1), ("c", 2)]), 1000, 20_000);
+    fn rarest_first_with_the_bound_of_the_rest() {
+        let (q, plan) = Query::plan(
+            terms(&[("flight", 900), ("seattl", 3), ("a", 1), ("b", 1)]),
+            1000,
+            20_000,
+        );
         let order: Vec<&[u8]> = q.lexemes().collect();
-        assert_eq!(order, [b"a".as_slice(), b"b", b"c", b"seattl", b"flight"]);
-        let ranges: Vec<(usize, usize)> = steps.iter().map(|s| (s.first, s.end)).collect();
-        assert_eq!(ranges, [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]);
-        assert!((steps[3].rest_bound - upper_bound(idf(1000, 900))).abs() < 1e-12);
-        assert_eq!(steps[4].rest_bound, 0.0);
-        let (_, steps) = Query::plan(terms(&[("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)]), 10, 100);
-        let ranges: Vec<(usize, usize)> = steps.iter().map(|s| (s.first, s.end)).collect();
-        assert_eq!(ranges, [(0, 1), (1, 2), (2, 4), (4, 5)]);
+        assert_eq!(order, [b"a".as_slice(), b"b", b"seattl", b"flight"]);
+        assert_eq!(
+            plan.iter().map(|t| t.episodes).collect::<Vec<_>>(),
+            [1, 1, 3, 900]
+        );
+        assert!((plan[2].rest_bound - upper_bound(idf(1000, 900))).abs() < 1e-12);
+        assert!(plan[0].rest_bound > plan[1].rest_bound && plan[1].rest_bound > plan[2].rest_bound);
+        assert_eq!(plan[3].rest_bound, 0.0);
+    }
+
+    #[test]
+    fn long_queries_keep_their_most_significant_terms() {
+        let mut list: Vec<(Vec<u8>, u64, u32)> = (0..100u64)
+            .map(|i| (format!("w{i:03}").into_bytes(), 10 + i, 1))
+            .collect();
+        list.push((b"topic".to_vec(), 500, 40));
+        let (q, plan) = Query::plan(list, 1000, 10_000);
+        assert_eq!(plan.len(), MAX_TERMS);
+        let kept: Vec<&[u8]> = q.lexemes().collect();
+        assert!(kept.contains(&b"topic".as_slice()));
+        assert!(kept.contains(&b"w000".as_slice()) && !kept.contains(&b"w099".as_slice()));
     }
 
     #[test]
@@ -219,8 +276,8 @@ mod tests {
             let lexemes: Vec<(&str, u16)> = doc_words.iter().map(|(w, n)| (w.as_str(), *n)).collect();
             let bytes = build(&lexemes);
             let doc = TsVector::parse(&bytes).unwrap();
-            let list: Vec<(Vec<u8>, u64)> = query.iter().map(|(w, n)| (w.as_bytes().to_vec(), *n)).collect();
-            let (q, steps) = Query::plan(list, 60, 600);
+            let list: Vec<(Vec<u8>, u64, u32)> = query.iter().map(|(w, n)| (w.as_bytes().to_vec(), *n, 1)).collect();
+            let (q, plan) = Query::plan(list, 60, 600);
             let len: f64 = doc_words.values().map(|&n| n as f64).sum();
             let mut expected = 0.0;
             let mut bound = 0.0;
@@ -234,7 +291,8 @@ mod tests {
             prop_assert!((got - expected).abs() < 1e-9);
             prop_assert!(got <= bound + 1e-9);
             prop_assert_eq!(Query::decode(&q.encode()).unwrap().score(&doc, 0), Some(got));
-            prop_assert_eq!(steps.last().map(|s| s.end), Some(q.terms.len()));
+            prop_assert_eq!(plan.len(), q.terms.len());
+            prop_assert!(plan[0].rest_bound <= bound);
         }
     }
 }

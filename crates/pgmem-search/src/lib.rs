@@ -10,6 +10,7 @@
 pub mod bm25;
 pub mod text;
 pub mod tsvector;
+pub mod words;
 
 /// `%query%` for LIKE/ILIKE with its `\\`, `%` and `_` escaped (backslash is LIKE's
 /// default escape), so the query is found as typed, never as wildcards.

@@ -114,22 +114,35 @@ mod tests {
     fn cjk_runs_become_bigrams() {
         assert_eq!(words(&search_text("東京大学")), ["東京", "京大", "大学"]);
         assert_eq!(words(&search_text("猫")), ["猫"]);
-        assert_eq!(words(&search_text("我想去Seattle的机场")),
-                   ["我想", "想去", "Seattle", "的机", "机场"]);
-        assert_eq!(words(&search_text("ひらがなカタカナ")),
-                   ["ひら", "らが", "がな", "なカ", "カタ", "タカ", "カナ"]);
+        assert_eq!(
+            words(&search_text("我想去Seattle的机场")),
+            ["我想", "想去", "Seattle", "的机", "机场"]
+        );
+        assert_eq!(
+            words(&search_text("ひらがなカタカナ")),
+            ["ひら", "らが", "がな", "なカ", "カタ", "タカ", "カナ"]
+        );
         assert_eq!(words(&search_text("서울 여행")), ["서울", "여행"]);
     }
 
     #[test]
     fn cjk_punctuation_separates() {
-        assert_eq!(words(&search_text("東京。大阪、京都")), ["東京", "大阪", "京都"]);
-        assert_eq!(words(&search_text("「予約」を変更")), ["予約", "を変", "変更"]);
+        assert_eq!(
+            words(&search_text("東京。大阪、京都")),
+            ["東京", "大阪", "京都"]
+        );
+        assert_eq!(
+            words(&search_text("「予約」を変更")),
+            ["予約", "を変", "変更"]
+        );
     }
 
     #[test]
     fn other_text_is_kept() {
-        assert_eq!(search_text("Book a flight to SEA, please."), "Book a flight to SEA, please.");
+        assert_eq!(
+            search_text("Book a flight to SEA, please."),
+            "Book a flight to SEA, please."
+        );
         assert_eq!(search_text("order’s café"), "order s café");
         assert_eq!(search_text("ＡＢＣ１２３"), "ABC123");
         assert_eq!(search_text(""), "");

@@ -33,7 +33,11 @@ impl Entry {
         let (has, len, pos) = (bits & 1, (bits >> 1) & 0x7FF, bits >> 12);
         #[cfg(target_endian = "big")]
         let (has, len, pos) = (bits >> 31, (bits >> 20) & 0x7FF, bits & 0xF_FFFF);
-        Entry { has_positions: has == 1, len: len as usize, pos: pos as usize }
+        Entry {
+            has_positions: has == 1,
+            len: len as usize,
+            pos: pos as usize,
+        }
     }
 }
 
@@ -44,9 +48,15 @@ impl<'a> TsVector<'a> {
         let count = bytes.get(..4).ok_or(Malformed)?;
         let count = i32::from_ne_bytes(count.try_into().map_err(|_| Malformed)?);
         let count = usize::try_from(count).map_err(|_| Malformed)?;
-        let end = count.checked_mul(4).and_then(|n| n.checked_add(4)).ok_or(Malformed)?;
+        let end = count
+            .checked_mul(4)
+            .and_then(|n| n.checked_add(4))
+            .ok_or(Malformed)?;
         let entries = bytes.get(4..end).ok_or(Malformed)?;
-        let vector = TsVector { entries, strings: &bytes[end..] };
+        let vector = TsVector {
+            entries,
+            strings: &bytes[end..],
+        };
         for i in 0..count {
             let e = vector.entry(i);
             if e.pos + e.len > vector.strings.len() {
@@ -174,7 +184,10 @@ mod tests {
     #[test]
     fn damage_is_an_error() {
         assert_eq!(TsVector::parse(&[]).err(), Some(Malformed));
-        assert_eq!(TsVector::parse(&(-1i32).to_ne_bytes()).err(), Some(Malformed));
+        assert_eq!(
+            TsVector::parse(&(-1i32).to_ne_bytes()).err(),
+            Some(Malformed)
+        );
         assert_eq!(TsVector::parse(&5i32.to_ne_bytes()).err(), Some(Malformed));
         let mut bytes = build(&[("book", 2)]);
         bytes.truncate(bytes.len() - 1);

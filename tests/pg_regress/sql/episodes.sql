@@ -15,8 +15,8 @@ SELECT episode_id, content FROM pgmem_episode_search('alice', 'C:\trips');
 SELECT episode_id FROM pgmem_episode_search('alice', '', 2) AS newest_two;
 SELECT episode_id FROM pgmem_episode_search('alice', '', metadata_filter => '{"tags": ["seat"]}');
 
--- Similarity search: ranked by distinct query words found; the whole-sentence ILIKE of
--- the library pgmem replaces finds nothing for the same question.
+-- Similarity search: ranked by BM25 (search.sql shows more); the whole-sentence ILIKE
+-- of the library pgmem replaces finds nothing for the same question.
 SELECT episode_id, content, score
 FROM pgmem_episode_similarity_search('alice', 'please book me a flight to SEA');
 SELECT count(*) AS ilike_of_the_sentence FROM pgmem_episode_search('alice', 'please book me a flight to SEA');

@@ -22,8 +22,8 @@ FROM (SELECT ('[' || repeat('1e131071,', 7) || '1e131071]')::pgmem_snapshot) AS 
 
 -- The per-user cap is the superuser's setting: a caller cannot lift it.
 CREATE ROLE pgmem_regress_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints, pgmem_checkpoint_writes
-    TO pgmem_regress_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_episodes, pgmem_checkpoints, pgmem_checkpoint_writes,
+    pgmem_episode_users, pgmem_episode_lexemes TO pgmem_regress_app;
 SET ROLE pgmem_regress_app;
 SET pgmem.max_episodes_per_user = 0;
 RESET ROLE;

@@ -5,9 +5,10 @@ CREATE ROLE pgmem_regress_app;
 CREATE ROLE pgmem_regress_reader;
 CREATE ROLE pgmem_regress_nobody;
 GRANT USAGE ON SCHEMA public TO pgmem_regress_app, pgmem_regress_reader, pgmem_regress_nobody;
-GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_checkpoints, pgmem_checkpoint_writes, pgmem_episodes
-    TO pgmem_regress_app;
-GRANT SELECT ON pgmem_checkpoints, pgmem_checkpoint_writes, pgmem_episodes TO pgmem_regress_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON pgmem_checkpoints, pgmem_checkpoint_writes, pgmem_episodes,
+    pgmem_episode_users, pgmem_episode_lexemes TO pgmem_regress_app;
+GRANT SELECT ON pgmem_checkpoints, pgmem_checkpoint_writes, pgmem_episodes, pgmem_episode_users,
+    pgmem_episode_lexemes TO pgmem_regress_reader;
 
 -- The application role: every function works, upserts included.
 SET ROLE pgmem_regress_app;
