@@ -45,12 +45,13 @@ CREATE FUNCTION pgmem_bm25_query(lexemes text[], episodes_with_term bigint[], in
 RETURNS bytea
     AS 'MODULE_PATHNAME', 'pgmem_bm25_query_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_terms(lexemes text[], episodes_with_term bigint[], in_query integer[],
-                                 episodes bigint, length bigint)
-RETURNS TABLE (lexeme text, episodes bigint, rest_bound double precision)
-    AS 'MODULE_PATHNAME', 'pgmem_bm25_terms_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
-CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea, skip integer) RETURNS real
+CREATE FUNCTION pgmem_bm25_bounds(query bytea) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_bounds_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea) RETURNS real
     AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 
@@ -224,12 +225,10 @@ DECLARE
     user_episodes bigint;
     user_length bigint;
     scoring bytea;
-    quoted text[];
-    rest double precision[];
-    read_terms tsquery;
-    done integer := 0;
-    upto integer := 1;
-    held bigint;
+    bounds double precision[];
+    threshold double precision;
+    matching tsquery;
+    seen tsquery;
     scores real[] := '{}';
     ids text[] := '{}';
     times timestamptz[] := '{}';
@@ -249,37 +248,28 @@ BEGIN
         RETURN;
     END IF;
     scoring := @extschema@.pgmem_bm25_query(lexemes, with_term, in_query, user_episodes, user_length);
-    SELECT array_agg(t.lexeme ORDER BY t.ord), array_agg(t.episodes ORDER BY t.ord),
-           array_agg(t.rest_bound ORDER BY t.ord)
-    INTO quoted, with_term, rest
-    FROM @extschema@.pgmem_bm25_terms(lexemes, with_term, in_query, user_episodes, user_length)
-         WITH ORDINALITY AS t(lexeme, episodes, rest_bound, ord);
-    -- First the rarest terms, as many as it takes for top_k episodes (or all).
-    held := with_term[1];
-    WHILE upto < cardinality(quoted) AND held < k LOOP
-        upto := upto + 1;
-        held := held + with_term[upto];
-    END LOOP;
+    bounds := @extschema@.pgmem_bm25_bounds(scoring);
+    threshold := (SELECT sum(b) FROM unnest(bounds) AS b) / 2;
     LOOP
-        read_terms := array_to_string(quoted[done + 1:upto], ' | ')::tsquery;
+        matching := @extschema@.pgmem_bm25_match(scoring, threshold)::tsquery;
         SELECT array_agg(b.s), array_agg(b.id), array_agg(b.t) INTO scores, ids, times
         FROM (SELECT c.s, c.id, c.t
               FROM (SELECT x.s, x.id, x.t FROM unnest(scores, ids, times) AS x(s, id, t)
                     UNION ALL
-                    SELECT n.s, e.episode_id, e.inserted_at
-                    FROM @extschema@.pgmem_episodes e,
-                         LATERAL (SELECT @extschema@.pgmem_bm25_score(e.terms, scoring, done) AS s) n
-                    WHERE e.user_id = uid AND e.terms @@ read_terms AND n.s IS NOT NULL) c
+                    SELECT @extschema@.pgmem_bm25_score(e.terms, scoring), e.episode_id, e.inserted_at
+                    FROM @extschema@.pgmem_episodes e
+                    WHERE e.user_id = uid AND e.terms @@ matching
+                      AND (seen IS NULL OR NOT e.terms @@ seen)) c
               ORDER BY c.s DESC, c.t DESC, c.id DESC
               LIMIT k) b;
-        done := upto;
-        -- The essential terms not read yet: up to the first whose rest bound is below
-        -- the k-th score (the margin covers rounding scores to real).
-        WHILE upto < cardinality(quoted)
-              AND NOT (cardinality(scores) = k AND rest[upto] * 1.000001 < scores[k]) LOOP
-            upto := upto + 1;
-        END LOOP;
-        EXIT WHEN upto = done;
+        seen := coalesce(seen || matching, matching, seen);
+        IF cardinality(scores) = k THEN
+            EXIT WHEN scores[k] >= threshold;
+            threshold := scores[k];
+        ELSE
+            EXIT WHEN threshold <= bounds[cardinality(bounds)];
+            threshold := threshold / 2;
+        END IF;
     END LOOP;
     RETURN QUERY
         SELECT e.episode_id, e.content, e.metadata, e.inserted_at, r.s
@@ -477,15 +467,19 @@ COMMENT ON FUNCTION pgmem_bm25_query(text[], bigint[], integer[], bigint, bigint
 'with its idf given episodes_with_term of episodes, and the average length (length / '
 'episodes). Of more than 32 lexemes, the 32 with the highest in_query (occurrences in the '
 'query) times idf. Errors: 22023 when the arrays differ in length.';
-COMMENT ON FUNCTION pgmem_bm25_terms(text[], bigint[], integer[], bigint, bigint) IS
-'Internal: the terms of a search for the arguments of pgmem_bm25_query (lexemes, '
-'episodes_with_term, in_query, episodes, length) in its order, rarest first: each lexeme quoted '
-'for a tsquery, the episodes holding it, and rest_bound, the most an episode holding '
-'none of the terms up to it can score. Errors: as pgmem_bm25_query.';
-COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea, integer) IS
+COMMENT ON FUNCTION pgmem_bm25_bounds(bytea) IS
+'Internal: the bound of each term of query (from pgmem_bm25_query), the most it adds to '
+'a score (idf * (k1 + 1)), in the query''s order, highest first. Errors: 22023 for a '
+'query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision) IS
+'Internal: a tsquery, as text, that every episode scoring threshold or more for query '
+'matches: the least sets of terms whose bounds add up to threshold, each a conjunction '
+'(beyond 64 sets, the terms one of which such an episode must hold); NULL when no episode '
+'can. Errors: 22023 for a query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea) IS
 'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
-'pgmem_bm25_query), or NULL when terms hold one of the first skip query terms. Errors: '
-'22023 for a query not made by pgmem_bm25_query, XX001 for damaged terms.';
+'pgmem_bm25_query). Errors: 22023 for a query not made by pgmem_bm25_query, XX001 for '
+'damaged terms.';
 
 COMMENT ON TABLE pgmem_checkpoints IS
 'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '

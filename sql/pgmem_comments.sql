@@ -110,15 +110,19 @@ COMMENT ON FUNCTION pgmem_bm25_query(text[], bigint[], integer[], bigint, bigint
 'with its idf given episodes_with_term of episodes, and the average length (length / '
 'episodes). Of more than 32 lexemes, the 32 with the highest in_query (occurrences in the '
 'query) times idf. Errors: 22023 when the arrays differ in length.';
-COMMENT ON FUNCTION pgmem_bm25_terms(text[], bigint[], integer[], bigint, bigint) IS
-'Internal: the terms of a search for the arguments of pgmem_bm25_query (lexemes, '
-'episodes_with_term, in_query, episodes, length) in its order, rarest first: each lexeme quoted '
-'for a tsquery, the episodes holding it, and rest_bound, the most an episode holding '
-'none of the terms up to it can score. Errors: as pgmem_bm25_query.';
-COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea, integer) IS
+COMMENT ON FUNCTION pgmem_bm25_bounds(bytea) IS
+'Internal: the bound of each term of query (from pgmem_bm25_query), the most it adds to '
+'a score (idf * (k1 + 1)), in the query''s order, highest first. Errors: 22023 for a '
+'query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision) IS
+'Internal: a tsquery, as text, that every episode scoring threshold or more for query '
+'matches: the least sets of terms whose bounds add up to threshold, each a conjunction '
+'(beyond 64 sets, the terms one of which such an episode must hold); NULL when no episode '
+'can. Errors: 22023 for a query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea) IS
 'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
-'pgmem_bm25_query), or NULL when terms hold one of the first skip query terms. Errors: '
-'22023 for a query not made by pgmem_bm25_query, XX001 for damaged terms.';
+'pgmem_bm25_query). Errors: 22023 for a query not made by pgmem_bm25_query, XX001 for '
+'damaged terms.';
 
 COMMENT ON TABLE pgmem_checkpoints IS
 'Snapshots of agent sessions, one row per checkpoint; primary key (session_id, '

@@ -1,14 +1,15 @@
 -- Ranked episode search (README, "Ranked search"): BM25 over the user's episodes.
 --
--- The query's terms that the user's episodes hold are taken rarest first
--- (pgmem_bm25_terms). A first step reads, from the GIN index, the user's episodes
--- holding the rarest terms (until they could fill top_k), scores them on every query
--- term and keeps the best top_k. Episodes holding none of the terms read so far can
--- only score what the remaining terms add (their bounds): terms whose bound can no
--- longer reach the k-th best score are "non-essential", and a second step reads the
--- episodes of the other, essential terms only (MaxScore). The result is exactly
--- BM25's top_k, usually from the rarest terms' episodes alone. PL/pgSQL, so each
--- statement's plan is made once per session.
+-- No term adds more to a score than its bound, so an episode scoring at least a
+-- threshold holds one of the sets of query terms whose bounds add up to it
+-- (pgmem_bm25_match). Given as one tsquery of those sets, GIN reads the postings of
+-- the terms every set needs and returns only the user's episodes that can reach the
+-- threshold; those are scored and the best top_k kept. The first threshold is half
+-- of what all the query's terms can add; while fewer than top_k episodes reach it, it halves;
+-- then one last read at the k-th best score finds every episode that can tie or beat
+-- it. The result is exactly BM25's top_k, from the few episodes that hold the
+-- query's rarer terms together. PL/pgSQL, so each statement's plan is made once per
+-- session.
 CREATE FUNCTION pgmem_episode_similarity_search(user_id text, query text, top_k integer DEFAULT 10)
 RETURNS TABLE (episode_id text, content text, metadata jsonb, inserted_at timestamptz, score real)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -23,12 +24,10 @@ DECLARE
     user_episodes bigint;
     user_length bigint;
     scoring bytea;
-    quoted text[];
-    rest double precision[];
-    read_terms tsquery;
-    done integer := 0;
-    upto integer := 1;
-    held bigint;
+    bounds double precision[];
+    threshold double precision;
+    matching tsquery;
+    seen tsquery;
     scores real[] := '{}';
     ids text[] := '{}';
     times timestamptz[] := '{}';
@@ -48,37 +47,28 @@ BEGIN
         RETURN;
     END IF;
     scoring := @extschema@.pgmem_bm25_query(lexemes, with_term, in_query, user_episodes, user_length);
-    SELECT array_agg(t.lexeme ORDER BY t.ord), array_agg(t.episodes ORDER BY t.ord),
-           array_agg(t.rest_bound ORDER BY t.ord)
-    INTO quoted, with_term, rest
-    FROM @extschema@.pgmem_bm25_terms(lexemes, with_term, in_query, user_episodes, user_length)
-         WITH ORDINALITY AS t(lexeme, episodes, rest_bound, ord);
-    -- First the rarest terms, as many as it takes for top_k episodes (or all).
-    held := with_term[1];
-    WHILE upto < cardinality(quoted) AND held < k LOOP
-        upto := upto + 1;
-        held := held + with_term[upto];
-    END LOOP;
+    bounds := @extschema@.pgmem_bm25_bounds(scoring);
+    threshold := (SELECT sum(b) FROM unnest(bounds) AS b) / 2;
     LOOP
-        read_terms := array_to_string(quoted[done + 1:upto], ' | ')::tsquery;
+        matching := @extschema@.pgmem_bm25_match(scoring, threshold)::tsquery;
         SELECT array_agg(b.s), array_agg(b.id), array_agg(b.t) INTO scores, ids, times
         FROM (SELECT c.s, c.id, c.t
               FROM (SELECT x.s, x.id, x.t FROM unnest(scores, ids, times) AS x(s, id, t)
                     UNION ALL
-                    SELECT n.s, e.episode_id, e.inserted_at
-                    FROM @extschema@.pgmem_episodes e,
-                         LATERAL (SELECT @extschema@.pgmem_bm25_score(e.terms, scoring, done) AS s) n
-                    WHERE e.user_id = uid AND e.terms @@ read_terms AND n.s IS NOT NULL) c
+                    SELECT @extschema@.pgmem_bm25_score(e.terms, scoring), e.episode_id, e.inserted_at
+                    FROM @extschema@.pgmem_episodes e
+                    WHERE e.user_id = uid AND e.terms @@ matching
+                      AND (seen IS NULL OR NOT e.terms @@ seen)) c
               ORDER BY c.s DESC, c.t DESC, c.id DESC
               LIMIT k) b;
-        done := upto;
-        -- The essential terms not read yet: up to the first whose rest bound is below
-        -- the k-th score (the margin covers rounding scores to real).
-        WHILE upto < cardinality(quoted)
-              AND NOT (cardinality(scores) = k AND rest[upto] * 1.000001 < scores[k]) LOOP
-            upto := upto + 1;
-        END LOOP;
-        EXIT WHEN upto = done;
+        seen := coalesce(seen || matching, matching, seen);
+        IF cardinality(scores) = k THEN
+            EXIT WHEN scores[k] >= threshold;
+            threshold := scores[k];
+        ELSE
+            EXIT WHEN threshold <= bounds[cardinality(bounds)];
+            threshold := threshold / 2;
+        END IF;
     END LOOP;
     RETURN QUERY
         SELECT e.episode_id, e.content, e.metadata, e.inserted_at, r.s

@@ -41,11 +41,12 @@ CREATE FUNCTION pgmem_bm25_query(lexemes text[], episodes_with_term bigint[], in
 RETURNS bytea
     AS 'MODULE_PATHNAME', 'pgmem_bm25_query_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_terms(lexemes text[], episodes_with_term bigint[], in_query integer[],
-                                 episodes bigint, length bigint)
-RETURNS TABLE (lexeme text, episodes bigint, rest_bound double precision)
-    AS 'MODULE_PATHNAME', 'pgmem_bm25_terms_wrapper'
-    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
-CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea, skip integer) RETURNS real
+CREATE FUNCTION pgmem_bm25_bounds(query bytea) RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_bounds_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea) RETURNS real
     AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;

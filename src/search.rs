@@ -1,7 +1,7 @@
 //! Episode search, thin wrappers over the pgrx-free `pgmem-search` crate: the text the
 //! full-text parser sees, and BM25 read straight from each episode's stored `tsvector`.
 use crate::error::invalid_argument;
-use pgmem_search::bm25::{Query, Term};
+use pgmem_search::bm25::Query;
 use pgmem_search::tsvector::TsVector;
 use pgrx::fcinfo::{pg_getarg, pg_getarg_datum_raw};
 use pgrx::prelude::*;
@@ -54,7 +54,7 @@ fn plan(
     in_query: Vec<i32>,
     episodes: i64,
     length: i64,
-) -> (Query, Vec<Term>) {
+) -> Query {
     if lexemes.len() != with_term.len() || lexemes.len() != in_query.len() {
         invalid_argument(
             "lexemes, episodes_with_term and in_query must have the same length".into(),
@@ -81,42 +81,36 @@ fn pgmem_bm25_query(
     episodes: i64,
     length: i64,
 ) -> Vec<u8> {
-    plan(lexemes, episodes_with_term, in_query, episodes, length)
-        .0
-        .encode()
+    plan(lexemes, episodes_with_term, in_query, episodes, length).encode()
 }
 
-/// The terms of a search in search order (rarest first), over the same arguments as
-/// pgmem_bm25_query: each quoted for a tsquery, with the episodes holding it and the
-/// most an episode holding none of the terms up to it can score.
+/// Each term's bound (the most it adds to a score), in the query's order.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_bm25_terms(
-    lexemes: Vec<String>,
-    episodes_with_term: Vec<i64>,
-    in_query: Vec<i32>,
-    episodes: i64,
-    length: i64,
-) -> TableIterator<
-    'static,
-    (
-        name!(lexeme, String),
-        name!(episodes, i64),
-        name!(rest_bound, f64),
-    ),
-> {
-    let (query, terms) = plan(lexemes, episodes_with_term, in_query, episodes, length);
-    let rows: Vec<(String, i64, f64)> = query
-        .lexemes()
-        .zip(terms)
-        .map(|(lexeme, t)| {
-            (
-                quoted(lexeme),
-                i64::try_from(t.episodes).unwrap_or(i64::MAX),
-                t.rest_bound,
-            )
+fn pgmem_bm25_bounds(query: &[u8]) -> Vec<f64> {
+    decode(query).bounds()
+}
+
+/// A tsquery that every episode scoring `threshold` or more for `query` matches: the
+/// least sets of terms whose bounds reach it, each a conjunction; NULL when no episode
+/// can reach it.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_match(query: &[u8], threshold: f64) -> Option<String> {
+    let query = decode(query);
+    let lexemes: Vec<&[u8]> = query.lexemes().collect();
+    let sets: Vec<String> = query
+        .matching(threshold)
+        .iter()
+        .map(|set| {
+            let terms: Vec<String> = set.iter().map(|&t| quoted(lexemes[t])).collect();
+            format!("({})", terms.join(" & "))
         })
         .collect();
-    TableIterator::new(rows)
+    (!sets.is_empty()).then(|| sets.join(" | "))
+}
+
+fn decode(query: &[u8]) -> Query {
+    Query::decode(query)
+        .unwrap_or_else(|_| invalid_argument("query is not a pgmem_bm25_query value".into()))
 }
 
 /// `'lexeme'` with quotes and backslashes doubled: the exact lexeme in a tsquery.
@@ -139,8 +133,7 @@ unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
     if !cached.is_null() && (*cached).bytes == bytes {
         return &(*cached).query;
     }
-    let query = Query::decode(bytes)
-        .unwrap_or_else(|_| invalid_argument("query is not a pgmem_bm25_query value".into()));
+    let query = decode(bytes);
     let entry = CachedQuery {
         bytes: bytes.to_vec(),
         query,
@@ -156,13 +149,9 @@ unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
     }
 }
 
-/// An episode's BM25 score for `query`, or NULL when it holds one of the first `skip`
-/// terms of the query (an earlier step of the search has scored it).
+/// An episode's BM25 score for `query`.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_bm25_score(fcinfo: pg_sys::FunctionCallInfo) -> Option<f32> {
+fn pgmem_bm25_score(fcinfo: pg_sys::FunctionCallInfo) -> f32 {
     let (terms, query) = unsafe { (terms_arg(fcinfo), query_arg(fcinfo)) };
-    let skip: i32 = unsafe { pg_getarg(fcinfo, 2) }.unwrap_or(0);
-    query
-        .score(&terms, usize::try_from(skip).unwrap_or(0))
-        .map(|s| s as f32)
+    query.score(&terms) as f32
 }

@@ -151,9 +151,14 @@ mod tests {
         assert_eq!(ranked("alice", "o'clock", 10), "e1");
         // Bytes that are not a query made by pgmem_bm25_query, and damage, are errors.
         assert_eq!(
-            sqlstate_of("SELECT pgmem_bm25_score('a'::tsvector, '\\x00'::bytea, 0)"),
+            sqlstate_of("SELECT pgmem_bm25_score('a'::tsvector, '\\x00'::bytea)"),
             "22023"
         );
+        assert_eq!(
+            sqlstate_of("SELECT pgmem_bm25_match('\\x0102', 1)"),
+            "22023"
+        );
+        assert_eq!(sqlstate_of("SELECT pgmem_bm25_bounds('\\x')"), "22023");
     }
 
     #[pg_test]
