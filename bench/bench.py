@@ -27,9 +27,9 @@ SCRIPTS = ROOT / "bench" / "pgbench"
 class Server:
     """A connection to the benchmark database and the pgbench that drives it."""
 
-    def __init__(self, port, bindir):
-        self.port, self.bindir = port, bindir
-        self.dsn = f"host=127.0.0.1 port={port} user=postgres dbname=bench"
+    def __init__(self, port, bindir, dbname="bench"):
+        self.port, self.bindir, self.dbname = port, bindir, dbname
+        self.dsn = f"host=127.0.0.1 port={port} user=postgres dbname={dbname}"
         self.conn = psycopg.connect(self.dsn, autocommit=True)
 
     def sql(self, query, params=None):
@@ -48,7 +48,7 @@ class Server:
             cmd += ["-D", f"{name}={value}"]
         if log_dir:
             cmd += ["-l", "--log-prefix", str(Path(log_dir) / "txn")]
-        out = subprocess.run(cmd + ["bench"], capture_output=True, text=True, cwd=log_dir)
+        out = subprocess.run(cmd + [self.dbname], capture_output=True, text=True, cwd=log_dir)
         if out.returncode != 0 or "failed transactions: 0 " not in out.stdout:
             raise RuntimeError(f"pgbench {script} failed:\n{out.stdout}\n{out.stderr}")
         tps = float(re.search(r"tps = ([\d.]+)", out.stdout).group(1))

@@ -31,6 +31,13 @@ LANGGRAPH = {
     "list thread": ("list of a whole thread, bodies and writes (get_state_history)", 1.0),
     "bytes": ("total bytes of every table (heap, TOAST, indexes)", 0.2),
 }
+# Search latency goals for pgmem, per run: (p50, p99) in ms.
+SEARCH_GOALS = {"10 words": (5, 20), "2,000 words": (50, 50), "10 words, light user": (1, 1)}
+SEARCH_RANKERS = {
+    "pgmem": "`pgmem_episode_similarity_search` (BM25)",
+    "ts_rank_cd": "hand-written full-text search: any word of the question on pgmem's `terms`, `ts_rank_cd`",
+    "bm25s": "bm25s (BM25, k1 1.2, b 0.75, Snowball English stemmer, English stop words), per user in Python",
+}
 # P4 sessions' other ratios, charted without a goal.
 SESSION_RATIOS = ("total vs jsonb lz4", "payload vs jsonb pglz", "payload vs jsonb lz4")
 
@@ -184,7 +191,64 @@ def markdown(r, chart_name):
                      f"{fmt(v['rare']['p50'], 3)} | {fmt(v['rare']['p99'], 3)} |")
     lines += ["", index_choice(r["P5 indexes"])]
     lines += langgraph(r["LangGraph"])
+    if "Search" in r:
+        lines += search(r["Search"])
     return "\n".join(lines) + "\n"
+
+
+def search(s):
+    """Episode search: recall on the labelled trace set, latency at scale."""
+    c, load, st = s["recall"]["counts"], s["load"], s["settings"]
+    smoke = " (smoke run: little data, not for comparison)" if st.get("smoke") else ""
+    lines = [
+        "", f"## Search: `pgmem_episode_similarity_search`{smoke}", "",
+        "### Recall on real traces", "",
+        f"`bench/recall.py`: {c['questions']} questions ({c['questions by variant'].get('opening', 0)} from the "
+        f"opening of a task's instruction or reason for the call, {c['questions by variant'].get('later', 0)} from "
+        f"the sentences after it; identity removed, first person) over {c['episodes']:,} episodes of {c['users']} "
+        "users (each tau-bench run and tau2 simulation: its first user message and the agent's closing answer, "
+        f"owned by its user; and ToolBench query-and-answer episodes as distractors; "
+        f"{c['episodes per user (min, median, max)'][1]} per user at the median). Each question is asked for its "
+        "user; a ranker's top 10 are compared with the question's relevant episodes (every episode of the same "
+        f"task owned by that user; {c['relevant per question (min, median, max)'][1]} at the median): recall@k is "
+        "the share of questions with a relevant episode among the first k, MRR the mean of 1 / the rank of the "
+        "first relevant one (0 when none is in the top 10).", "",
+        "| ranker | questions | recall@1 | recall@5 | MRR |", "|---|---|---|---|---|",
+    ]
+    for name, what in SEARCH_RANKERS.items():
+        m = s["recall"]["rankers"][name]
+        lines.append(f"| {what} | {m['questions']} | {fmt(m['recall@1'], 3)} | {fmt(m['recall@5'], 3)} | "
+                     f"{fmt(m['MRR'], 3)} |")
+    lines += [
+        "", "### Latency (ms)", "",
+        f"`bench/search_bench.py`: {load['rows']:,} episodes in one table, {load['users']} users, loaded with "
+        f"`pgmem_episode_store_many`, {load['batch']:,} per call and transaction, in {fmt(load['load_s'], 0)} s "
+        f"({load['rows_per_s']:,.0f} rows/s; then `VACUUM ANALYZE`, {fmt(load['vacuum_analyze_s'], 1)} s); "
+        "contents are the recall set's texts, each with a sentence of another appended. Queries are stored in a "
+        "table: 200 of 10 words (the opening words of the recall questions and of trace user messages no episode "
+        "holds) and 5 of 2,000 words (those messages run together). pgbench (prepared statements, 1 client) runs "
+        "pgmem and the hand-written search (`terms @@` the query's any-word tsquery, `ts_rank_cd`, on the same "
+        f"GIN index) interleaved, {st['rounds']} rounds of {st['seconds']} s, each transaction a random stored "
+        "query; p50 and p99 are over every transaction, the ratio is of each round's mean latency, median "
+        f"[min-max]. A search whose first query took longer than {fmt(st['timeout'], 0)} s is shown as timed out. "
+        "Goals for pgmem: p50 <= 5 ms and p99 <= 20 ms for 10-word queries and <= 50 ms for 2,000-word queries "
+        "at 100,000 episodes, under 1 ms for a user with 100 episodes.", "",
+        "| query | episodes of the user / rows in the table | pgmem p50 | pgmem p99 | ts_rank_cd p50 | "
+        "ts_rank_cd p99 | ratio pgmem / ts_rank_cd | goal (pgmem) | met |", "|---|---|---|---|---|---|---|---|---|",
+    ]
+    timed_out = f"> {fmt(st['timeout'], 0)} s | timed out"
+    for name, v in s["latency"].items():
+        p = v["p50_p99"]
+        cell = lambda key: f"{fmt(p[key]['p50'], 3)} | {fmt(p[key]['p99'], 3)}" if key in p else timed_out
+        pair = v["pair"]
+        ratio = (f"{fmt(spread(pair['ratio'])[0], 3)} [{fmt(min(pair['ratio']), 3)}-{fmt(max(pair['ratio']), 3)}]"
+                 if pair else "-")
+        g50, g99 = SEARCH_GOALS[name]
+        goal = f"p50 <= {g50}, p99 <= {g99}" if g50 != g99 else f"p50, p99 <= {g99}"
+        ok = "pgmem" in p and met(p["pgmem"]["p50"], g50, False) == met(p["pgmem"]["p99"], g99, False) == "yes"
+        lines.append(f"| {name} | {v['episodes']:,} / {load['rows']:,} | {cell('pgmem')} | {cell('ts_rank_cd')} | "
+                     f"{ratio} | {goal} | {'yes' if ok else '**no**'} |")
+    return lines
 
 
 def langgraph(g):

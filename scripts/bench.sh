@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make bench: pgmem against hand-written jsonb/bytea baselines on real traces, on a
-# throwaway PostgreSQL 16 (release build, synchronous_commit = off); regenerates
-# BENCHMARKS.md and bench/ratios.png. With --smoke: a few seconds on little data, a
-# debug build, results under target/bench; checks only that every path runs.
+# make bench: pgmem against hand-written jsonb/bytea baselines, and its episode search
+# (recall and latency), on real traces, on a throwaway PostgreSQL 16 (release build,
+# synchronous_commit = off); regenerates BENCHMARKS.md and bench/ratios.png. With
+# --smoke: a few seconds on little data, a debug build, results under target/bench;
+# checks only that every path runs.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 "$root_dir/scripts/setup.sh"
@@ -16,9 +17,10 @@ psql=("$("$PG_CONFIG" --bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "
 if [ "${1:-}" = --smoke ]; then
     build=() args=(--smoke --rounds 2 --seconds 1 --users 20 --per-user 50 --store-many 500)
     langgraph_args=(--rounds 1 --conversations 4)
+    search_args=(--smoke)
     out="$root_dir/target/bench"
 else
-    build=(--release) args=() langgraph_args=() out="$root_dir"
+    build=(--release) args=() langgraph_args=() search_args=() out="$root_dir"
 fi
 mkdir -p "$root_dir/target/bench" "$out/bench"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
@@ -29,11 +31,14 @@ mkdir -p "$root_dir/target/bench" "$out/bench"
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 "$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 "${psql[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" \
-    -c "CREATE DATABASE bench" -c "CREATE DATABASE langgraph" >/dev/null
-"${psql[@]}" -d bench -c "CREATE EXTENSION pgmem"
-"${psql[@]}" -d langgraph -c "CREATE EXTENSION pgmem"
+    -c "CREATE DATABASE bench" -c "CREATE DATABASE langgraph" -c "CREATE DATABASE search" >/dev/null
+"${psql[@]}" -d bench -c "CREATE EXTENSION pgmem CASCADE"
+"${psql[@]}" -d langgraph -c "CREATE EXTENSION pgmem CASCADE"
+"${psql[@]}" -d search -c "CREATE EXTENSION pgmem CASCADE"
 "$venv/bin/python" "$root_dir/bench/bench.py" --port "$port" --bindir "$("$PG_CONFIG" --bindir)" \
     --out "$root_dir/target/bench/results.json" "${args[@]}"
+"$venv/bin/python" "$root_dir/bench/search_bench.py" --port "$port" --bindir "$("$PG_CONFIG" --bindir)" \
+    --out "$root_dir/target/bench/results.json" "${search_args[@]}"
 "$venv/bin/python" "$root_dir/bench/langgraph_bench.py" \
     --dsn "host=127.0.0.1 port=$port user=postgres dbname=langgraph" \
     --out "$root_dir/target/bench/results.json" "${langgraph_args[@]}"
