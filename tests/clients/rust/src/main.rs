@@ -227,7 +227,7 @@ async fn episodes(client: &Client, runs: &[Value], alice: &str, bob: &str) -> Re
             )
             .await?;
     }
-    let bobs_contents = vec!["Book a hotel in Seattle", "Rent a car at JFK"];
+    let bobs_contents = vec!["Book a hotel in Seattle", "Rent a car in Seattle"];
     client
         .execute(
             "SELECT pgmem_episode_store_many($1, $2)",
