@@ -78,11 +78,10 @@ BEGIN
               FROM (%1$s) c, unnest(c.terms) t
               GROUP BY c.user_id, t.lexeme HAVING sum(c.sign) <> 0
               UNION ALL
-              SELECT c.user_id, NULL, sum(c.sign),
-                     sum(c.sign * @extschema@.pgmem_search_length(c.terms))
-              FROM (%1$s) c
-              GROUP BY c.user_id HAVING sum(c.sign) <> 0
-                  OR sum(c.sign * @extschema@.pgmem_search_length(c.terms)) <> 0) d
+              SELECT c.user_id, NULL, sum(c.sign), sum(c.sign * c.len)
+              FROM (SELECT r.user_id, r.sign, @extschema@.pgmem_search_length(r.terms) AS len
+                    FROM (%1$s) r) c
+              GROUP BY c.user_id HAVING sum(c.sign) <> 0 OR sum(c.sign * c.len) <> 0) d
         $sql$, changed) INTO users, lexemes, episodes, lengths;
     IF users IS NOT NULL THEN
         PERFORM @extschema@.pgmem_episode_count(users, lexemes, episodes, lengths);
