@@ -5,7 +5,10 @@
 //! - Ranked search: BM25 over PostgreSQL's full-text machinery. [`text::search_text`]
 //!   prepares content and queries for the text search parser (CJK runs as character
 //!   bigrams), [`tsvector`] reads a stored `tsvector` in place, [`bm25`] holds the
-//!   formula and the per-query term plan that lets a search stop early.
+//!   formula and the term sets that let the index leave out episodes that cannot
+//!   reach the top k.
+//! - [`words`]: the word-count score of versions before 0.6.0, for databases not yet
+//!   updated.
 
 pub mod bm25;
 pub mod text;
