@@ -5,14 +5,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 .PHONY: help setup test lint test-codec test-pg test-regress test-upgrade test-docker \
-	test-integration test-stress test-clients test-langgraph test-matrix bench bench-smoke fuzz fuzz-smoke demo psql
+	test-integration test-stress test-clients test-langgraph test-vector test-matrix bench bench-smoke fuzz fuzz-smoke demo psql
 
 help:
 	@echo "make demo   build, install and show pgmem on a throwaway PostgreSQL 16"
 	@echo "make test   formatting, clippy, codec tests, in-database tests, pg_regress,"
 	@echo "            upgrade from every released version, Dockerfile checks, multi-connection"
 	@echo "            tests, stress (concurrent writers, crash recovery, cancellation),"
-	@echo "            clients (Python, Node, Rust, PgBouncer, standby), LangGraph checkpointers"
+	@echo "            clients (Python, Node, Rust, PgBouncer, standby), LangGraph checkpointers,"
+	@echo "            pgmem_vector (with pgvector)"
+	@echo "make test-vector  only pgmem_vector (scripts/vector.sh)"
 	@echo "make test-stress  only the stress tests (scripts/stress.sh)"
 	@echo "make test-langgraph  only the LangGraph checkpointers (scripts/langgraph.sh)"
 	@echo "make test-matrix  the in-database tests on PostgreSQL 15, 16 and 17"
@@ -24,7 +26,7 @@ setup:
 	@scripts/setup.sh
 
 test: setup lint test-codec test-pg test-regress test-upgrade test-docker test-integration \
-	test-stress fuzz-smoke test-clients test-langgraph bench-smoke
+	test-vector test-stress fuzz-smoke test-clients test-langgraph bench-smoke
 
 lint:
 	cargo fmt --all --check
@@ -57,6 +59,10 @@ test-matrix:
 
 test-integration: setup
 	scripts/integration.sh
+
+# pgmem_vector, the companion extension for embeddings (pgvector from setup.sh).
+test-vector: setup
+	scripts/vector.sh
 
 # Concurrency, crash recovery and cancellation (scripts/stress.sh), about a minute.
 test-stress: setup

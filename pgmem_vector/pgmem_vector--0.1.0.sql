@@ -52,6 +52,22 @@ BEGIN ATOMIC
     SELECT CASE WHEN vector_norm(embedding) > 0 THEN vector_dims(embedding) ELSE 0 END;
 END;
 
+-- The dimensions of a non-zero vector; for a zero one, 22023 naming the argument.
+CREATE FUNCTION pgmem_vector_checked(embedding vector, argument text) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dims integer := @extschema@.pgmem_vector_dims(embedding);
+BEGIN
+    IF dims = 0 THEN
+        RAISE EXCEPTION '% must not be a zero vector (it has no cosine distance)', argument
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN dims;
+END
+$$;
+
 -- The schema of pgvector's type, for the dynamic statements below.
 CREATE FUNCTION pgmem_vector_schema() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -73,11 +89,7 @@ DECLARE
     held integer;
     other_graph integer;
 BEGIN
-    dims := @extschema@.pgmem_vector_dims(NEW.embedding);
-    IF dims = 0 THEN
-        RAISE EXCEPTION 'embedding must not be a zero vector (it has no cosine distance)'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    dims := @extschema@.pgmem_vector_checked(NEW.embedding, 'embedding');
     SELECT @extschema@.pgmem_vector_dims(x.embedding), x.graph INTO held, other_graph
     FROM @extschema@.pgmem_episode_embeddings x
     WHERE x.user_id = NEW.user_id AND x.episode_id <> NEW.episode_id
@@ -87,9 +99,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'One model per user: delete the user''s embeddings before storing another model''s.';
     END IF;
-    -- A row joins its user's index; only pgmem_episode_vector_index and _unindex move a
-    -- user's rows (an UPDATE that keeps user_id keeps graph as written).
-    IF TG_OP = 'INSERT' OR NEW.user_id <> OLD.user_id THEN
+    -- A row joins its user's index. A user's first row keeps graph as written (NULL,
+    -- or a restore's), and an UPDATE that keeps user_id too: only
+    -- pgmem_episode_vector_index and _unindex change it.
+    IF FOUND AND (TG_OP = 'INSERT' OR NEW.user_id <> OLD.user_id) THEN
         NEW.graph := other_graph;
     END IF;
     RETURN NEW;
@@ -250,11 +263,7 @@ DECLARE
     ef text;
     vschema text;
 BEGIN
-    dims := @extschema@.pgmem_vector_dims(pgmem_vector_nearest.query_embedding);
-    IF dims = 0 THEN
-        RAISE EXCEPTION 'query_embedding must not be a zero vector (it has no cosine distance)'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    dims := @extschema@.pgmem_vector_checked(pgmem_vector_nearest.query_embedding, 'query_embedding');
     SELECT @extschema@.pgmem_vector_dims(x.embedding), x.graph INTO held, g
     FROM @extschema@.pgmem_episode_embeddings x WHERE x.user_id = uid LIMIT 1;
     IF held IS NULL THEN
@@ -429,6 +438,26 @@ BEGIN
 END
 $$;
 
+-- pg_dump keeps the rows and which user had an index, not the indexes: after a restore,
+-- this builds them all again.
+CREATE FUNCTION pgmem_episode_vector_reindex() RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    users text[];
+    uid text;
+BEGIN
+    -- Collected first: an index cannot be built while a query reads the table.
+    SELECT coalesce(array_agg(DISTINCT x.user_id), '{}') INTO users
+    FROM @extschema@.pgmem_episode_embeddings x WHERE x.graph IS NOT NULL;
+    FOREACH uid IN ARRAY users LOOP
+        PERFORM @extschema@.pgmem_episode_vector_index(uid);
+    END LOOP;
+    RETURN cardinality(users);
+END
+$$;
+
 CREATE FUNCTION pgmem_episode_vector_unindex(user_id text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -480,7 +509,7 @@ COMMENT ON TABLE pgmem_episode_embeddings IS
 'One embedding per episode of pgmem_episodes (pgvector, cosine distance), deleted and moved '
 'with its episode, deleted when its content changes; one dimension per user; graph: the '
 'number of the user''s HNSW index, if any. Dumped by pg_dump (its HNSW indexes are not: '
-'build them again with pgmem_episode_vector_index).';
+'build them again with pgmem_episode_vector_reindex).';
 COMMENT ON SEQUENCE pgmem_episode_embeddings_graph IS
 'Numbers of the per-user HNSW indexes, never reused.';
 COMMENT ON FUNCTION pgmem_episode_embed(text, text, vector) IS
@@ -513,8 +542,11 @@ COMMENT ON FUNCTION pgmem_episode_hybrid_search(text, text, vector, integer, rea
 COMMENT ON FUNCTION pgmem_episode_vector_index(text) IS
 'Build the HNSW index (pgvector, cosine, default build parameters) of user_id''s embeddings, '
 'a partial index holding only that user''s rows, and return its name; vector search for the '
-'user then reads it. Idempotent: run it again after a restore. Blocks embedding writes while '
+'user then reads it. Idempotent. Blocks embedding writes while '
 'it builds. Errors: P0002 when the user has no embeddings.';
+COMMENT ON FUNCTION pgmem_episode_vector_reindex() IS
+'Build again every user''s HNSW index that is missing, as after a restore (pg_dump keeps '
+'the rows, not these indexes); returns how many users have one.';
 COMMENT ON FUNCTION pgmem_episode_vector_unindex(text) IS
 'Drop user_id''s HNSW index; false when the user had none. Vector search for the user is '
 'then exact.';
@@ -524,6 +556,8 @@ COMMENT ON FUNCTION pgmem_vector_row_security(boolean) IS
 'pgmem_row_security, and again after a restore.';
 COMMENT ON FUNCTION pgmem_vector_dims(vector) IS
 'Internal: the dimensions of an embedding, 0 for a zero vector.';
+COMMENT ON FUNCTION pgmem_vector_checked(vector, text) IS
+'Internal: the dimensions of an embedding; 22023 naming argument for a zero vector.';
 COMMENT ON FUNCTION pgmem_vector_schema() IS
 'Internal: the schema of pgvector''s vector type.';
 COMMENT ON FUNCTION pgmem_episode_embeddings_check() IS

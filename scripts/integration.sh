@@ -4,7 +4,8 @@
 #   - two clients upserting the same checkpoint key many times: no error, one row;
 #   - pg_dump of a database, restored into a new one: every checkpoint (sessions of
 #     deltas, with branches and pruned or deleted middles, in two namespaces), pending
-#     write and episode back, equal.
+#     write and episode back, equal, and the episodes' terms, search statistics and
+#     search configuration too.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=/dev/null
@@ -71,6 +72,8 @@ SELECT pgmem_checkpoint_put_writes('run-1', 'not-saved', 'task-1', ARRAY['messag
 SELECT count(pgmem_episode_store(r.run -> 'info' -> 'task' ->> 'user_id',
                                  r.run -> 'traj' -> 1 ->> 'content', (r.run -> 'info')::jsonb, 'run-' || r.n))
 FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n);
+-- A configuration other than the default, which the restore must index episodes with.
+SELECT pgmem_episode_set_search_config('simple');
 SQL
 "$bindir/pg_dump" "${connect[@]}" -d source -f "$server_dir/source.sql"
 psql -d restored -f "$server_dir/source.sql" >/dev/null
@@ -85,6 +88,13 @@ digest="SELECT count(*) || ':' || md5(string_agg(c.session_id || c.checkpoint_ns
                      || coalesce(value::text, '-') || coalesce(encode(blob, 'hex'), '-'),
                      '|' ORDER BY session_id, checkpoint_ns, checkpoint_id, task_id, idx))
                      FROM pgmem_checkpoint_writes)
+          || ':' || (SELECT md5(string_agg(user_id || episode_id || terms::text, '|'
+                     ORDER BY user_id, episode_id)) FROM pgmem_episodes)
+          || ':' || (SELECT md5(string_agg(user_id || episodes || '/' || length, '|' ORDER BY user_id))
+                     FROM pgmem_episode_users)
+          || ':' || (SELECT md5(string_agg(user_id || lexeme || episodes, '|' ORDER BY user_id, lexeme))
+                     FROM pgmem_episode_lexemes)
+          || ':' || pgmem_search_config()::text
         FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id, c.checkpoint_ns) l"
 deltas=$(psql -d source -At -c "SELECT count(base_id) FROM pgmem_checkpoints")
 [ "$deltas" -gt 50 ] || fail "expected sessions of deltas, found $deltas deltas"

@@ -87,10 +87,14 @@ COMMENT ON FUNCTION pgmem_like_pattern(text) IS
 COMMENT ON TABLE pgmem_search_config IS
 'The text search configuration episodes are indexed and searched with: one row, or none '
 'for english. Set through pgmem_episode_set_search_config, which indexes every episode '
-'again. Dumped by pg_dump with the extension.';
+'again, as does any other change of its row (a restore''s too). Dumped by pg_dump with '
+'the extension.';
 COMMENT ON COLUMN pgmem_search_config.singleton IS 'Always true: the table holds one row at most.';
 COMMENT ON COLUMN pgmem_search_config.config IS 'The text search configuration, e.g. english or simple.';
 COMMENT ON INDEX pgmem_search_config_pkey IS 'Keeps pgmem_search_config to one row.';
+COMMENT ON FUNCTION pgmem_search_config_changed() IS
+'Trigger: a change of the configuration in pgmem_search_config indexes every episode '
+'again. Errors: none.';
 COMMENT ON FUNCTION pgmem_search_config() IS
 'The text search configuration of ranked search: pgmem_search_config''s row, or english. '
 'Errors: none.';
@@ -353,7 +357,8 @@ COMMENT ON FUNCTION pgmem_episodes_terms() IS
 'terms. Errors: none.';
 COMMENT ON TABLE pgmem_episode_users IS
 'Per user: how many episodes, and their summed length, for BM25. Kept by triggers on '
-'pgmem_episodes; rows of users without episodes are deleted.';
+'pgmem_episodes; rows of users without episodes are deleted. Not dumped: restoring '
+'the episodes counts them again.';
 COMMENT ON COLUMN pgmem_episode_users.user_id IS 'The tenant.';
 COMMENT ON COLUMN pgmem_episode_users.episodes IS 'The user''s episodes.';
 COMMENT ON COLUMN pgmem_episode_users.length IS 'Their summed lengths (pgmem_search_length).';
@@ -361,7 +366,7 @@ COMMENT ON INDEX pgmem_episode_users_pkey IS 'One row per user.';
 COMMENT ON TABLE pgmem_episode_lexemes IS
 'Per user and lexeme: how many of the user''s episodes hold it, for BM25''s idf. Kept by '
 'triggers on pgmem_episodes; counts that reach zero are deleted, so forgetting a user '
-'leaves none of their words.';
+'leaves none of their words. Not dumped: restoring the episodes counts them again.';
 COMMENT ON COLUMN pgmem_episode_lexemes.user_id IS 'The tenant.';
 COMMENT ON COLUMN pgmem_episode_lexemes.lexeme IS 'A lexeme of the user''s episodes'' terms.';
 COMMENT ON COLUMN pgmem_episode_lexemes.episodes IS 'How many of the user''s episodes hold it.';

@@ -85,18 +85,22 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    indexed bigint;
+    unchanged boolean;
 BEGIN
     IF pgmem_episode_set_search_config.config IS NULL THEN
         RAISE EXCEPTION 'config must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- No episode is written with the old configuration while this runs.
     LOCK TABLE @extschema@.pgmem_episodes IN SHARE ROW EXCLUSIVE MODE;
+    unchanged := @extschema@.pgmem_search_config() = pgmem_episode_set_search_config.config;
+    -- A new configuration: the row's trigger indexes every episode again.
     INSERT INTO @extschema@.pgmem_search_config AS c (config)
     VALUES (pgmem_episode_set_search_config.config)
     ON CONFLICT ON CONSTRAINT pgmem_search_config_pkey DO UPDATE SET config = excluded.config;
-    UPDATE @extschema@.pgmem_episodes e SET terms = NULL;
-    GET DIAGNOSTICS indexed = ROW_COUNT;
-    RETURN indexed;
+    -- The same one: again all the same, for dictionaries that changed.
+    IF unchanged THEN
+        UPDATE @extschema@.pgmem_episodes e SET terms = NULL;
+    END IF;
+    RETURN (SELECT count(*) FROM @extschema@.pgmem_episodes);
 END
 $$;

@@ -18,8 +18,8 @@ CREATE TABLE pgmem_episode_lexemes (
     episodes bigint NOT NULL,
     CONSTRAINT pgmem_episode_lexemes_pkey PRIMARY KEY (user_id, lexeme)
 ) WITH (fillfactor = 70);
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episode_users', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episode_lexemes', '');
+-- Not dumped by pg_dump: restoring the episodes counts them again (the triggers below
+-- fire on a restore's COPY), and restored counts would be counted twice.
 
 -- Adds signed counts; rows that reach zero go.
 CREATE FUNCTION pgmem_episode_count(users text[], lexemes text[], episodes bigint[], lengths bigint[])

@@ -14,6 +14,33 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_search_config', ''
 -- Every role that indexes or searches episodes reads it; it holds nothing private.
 GRANT SELECT ON pgmem_search_config TO PUBLIC;
 
+-- A change of configuration, however written, indexes every episode again. A restore
+-- writes this row after the episodes, which its COPY indexed with the default.
+CREATE FUNCTION pgmem_search_config_changed() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    before regconfig := 'pg_catalog.english';
+    after regconfig := 'pg_catalog.english';
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        before := OLD.config;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        after := NEW.config;
+    END IF;
+    IF before <> after THEN
+        -- No episode is written with the old configuration meanwhile.
+        LOCK TABLE @extschema@.pgmem_episodes IN SHARE ROW EXCLUSIVE MODE;
+        UPDATE @extschema@.pgmem_episodes e SET terms = NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER pgmem_search_config_changed AFTER INSERT OR UPDATE OR DELETE ON pgmem_search_config
+    FOR EACH ROW EXECUTE FUNCTION pgmem_search_config_changed();
+
 CREATE FUNCTION pgmem_search_config() RETURNS regconfig
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
