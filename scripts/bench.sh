@@ -32,9 +32,9 @@ trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 "$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
 "${psql[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" \
     -c "CREATE DATABASE bench" -c "CREATE DATABASE langgraph" -c "CREATE DATABASE search" >/dev/null
-"${psql[@]}" -d bench -c "CREATE EXTENSION pgmem CASCADE"
-"${psql[@]}" -d langgraph -c "CREATE EXTENSION pgmem CASCADE"
-"${psql[@]}" -d search -c "CREATE EXTENSION pgmem CASCADE"
+"${psql[@]}" -d bench -c "CREATE EXTENSION pgmem"
+"${psql[@]}" -d langgraph -c "CREATE EXTENSION pgmem"
+"${psql[@]}" -d search -c "CREATE EXTENSION pgmem"
 "$venv/bin/python" "$root_dir/bench/bench.py" --port "$port" --bindir "$("$PG_CONFIG" --bindir)" \
     --out "$root_dir/target/bench/results.json" "${args[@]}"
 "$venv/bin/python" "$root_dir/bench/search_bench.py" --port "$port" --bindir "$("$PG_CONFIG" --bindir)" \

@@ -44,7 +44,7 @@ echo "clients: primary, hot standby and PgBouncer"
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$primary_port" -U postgres -d postgres \
     -c "CREATE DATABASE pgmem_clients"
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$primary_port" -U postgres -d pgmem_clients \
-    -c "CREATE EXTENSION pgmem CASCADE"
+    -c "CREATE EXTENSION pgmem"
 mkdir -p "$standby_dir"
 [ -z "${RUNAS:-}" ] || chown "$RUNAS" "$standby_dir"
 as_server_user "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres \

@@ -14,7 +14,7 @@ psql=("$("$PG_CONFIG" --bindir)/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d 
 (cd "$root_dir" && cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null)
 trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 "$root_dir/scripts/server.sh" fresh "$server_dir" "$port"
-"${psql[@]}" -q -c "CREATE EXTENSION pgmem CASCADE"
+"${psql[@]}" -q -c "CREATE EXTENSION pgmem"
 
 if [ "${1:-}" = --psql ]; then
     echo "pgmem on 127.0.0.1:$port (user postgres); the server stops when psql exits"

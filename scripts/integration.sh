@@ -23,7 +23,7 @@ trap '"$root_dir/scripts/server.sh" stop "$server_dir"' EXIT
 
 echo "integration: concurrent upserts of one key"
 psql -d postgres -c "CREATE DATABASE race" -c "CREATE DATABASE source" -c "CREATE DATABASE restored"
-psql -d race -c "CREATE EXTENSION pgmem CASCADE"
+psql -d race -c "CREATE EXTENSION pgmem"
 "$bindir/pgbench" "${connect[@]}" -n -c 2 -j 2 -t 500 \
     -f "$root_dir/tests/integration/pgbench_same_key.sql" race >"$server_dir/pgbench.log" 2>&1 \
     || { cat "$server_dir/pgbench.log"; fail "pgbench reported errors"; }
@@ -35,7 +35,7 @@ traces="$root_dir/tests/data/agent-traces/taubench_gpt-4o-airline.sample.json"
 cp "$traces" "$server_dir/runs.json"
 chmod a+r "$server_dir/runs.json"
 psql -d source -v runs="$server_dir/runs.json" <<'SQL'
-CREATE EXTENSION pgmem CASCADE;
+CREATE EXTENSION pgmem;
 -- One checkpoint per message of each run: the trajectory so far.
 SELECT count(pgmem_checkpoint_save('run-' || r.n, p.prefix, 'turn-' || lpad(t.k::text, 3, '0')))
 FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n),

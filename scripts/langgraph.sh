@@ -66,7 +66,7 @@ echo "langgraph: PostgreSQL on $port, PgBouncer on $bouncer_port (transaction mo
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
     -c "CREATE DATABASE $db"
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" \
-    -c "CREATE EXTENSION pgmem CASCADE"
+    -c "CREATE EXTENSION pgmem"
 mkdir -p "$bouncer_dir"
 [ -z "${RUNAS:-}" ] || chown "$RUNAS" "$bouncer_dir"
 echo '"postgres" ""' > "$bouncer_dir/userlist.txt"

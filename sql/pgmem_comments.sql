@@ -118,11 +118,16 @@ COMMENT ON FUNCTION pgmem_bm25_bounds(bytea) IS
 'Internal: the bound of each term of query (from pgmem_bm25_query), the most it adds to '
 'a score (idf * (k1 + 1)), in the query''s order, highest first. Errors: 22023 for a '
 'query not made by pgmem_bm25_query.';
-COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision) IS
-'Internal: a tsquery, as text, that every episode scoring threshold or more for query '
-'matches: the least sets of terms whose bounds add up to threshold, each a conjunction '
-'(beyond 64 sets, the terms one of which such an episode must hold); NULL when no episode '
-'can. Errors: 22023 for a query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision, text) IS
+'Internal: a tsquery, as text, over the index keys of user_id (pgmem_search_keys), that '
+'every episode of that user scoring threshold or more for query matches: the least sets '
+'of terms whose bounds add up to threshold, each a conjunction (beyond 64 sets, the terms '
+'one of which such an episode must hold); NULL when no episode can. Errors: 22023 for a '
+'query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_search_keys(text, tsvector) IS
+'Internal: the index keys of an episode of user_id: each lexeme of terms behind a 5-byte '
+'tag of the user (lexemes cut to fit 2046 bytes), without positions. Errors: 54000 when '
+'the keys would exceed a tsvector''s 1 MiB.';
 COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea) IS
 'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
 'pgmem_bm25_query). Errors: 22023 for a query not made by pgmem_bm25_query, XX001 for '
@@ -350,8 +355,9 @@ COMMENT ON COLUMN pgmem_episodes.inserted_at IS
 COMMENT ON COLUMN pgmem_episodes.terms IS
 'The content''s terms for ranked search (pgmem_search_terms), set by a trigger whenever '
 'content is written.';
-COMMENT ON INDEX pgmem_episodes_terms IS
-'GIN on (user_id, terms), btree_gin''s user_id: a user''s episodes holding a query term.';
+COMMENT ON INDEX pgmem_episodes_keys IS
+'GIN on pgmem_search_keys(user_id, terms): a user''s episodes holding a query term, from '
+'posting lists of that user only.';
 COMMENT ON FUNCTION pgmem_episodes_terms() IS
 'Trigger: sets terms from content on every insert and on every update of content or '
 'terms. Errors: none.';

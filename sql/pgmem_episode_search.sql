@@ -4,7 +4,7 @@
 -- threshold holds one of the sets of query terms whose bounds add up to it
 -- (pgmem_bm25_match). Given as one tsquery of those sets, GIN reads the postings of
 -- the terms every set needs and returns only the user's episodes that can reach the
--- threshold; those are scored and the best top_k kept. The first threshold is half
+-- threshold (the index's keys tag each term with its user: pgmem_search_keys); those are scored and the best top_k kept. The first threshold is half
 -- of what all the query's terms can add; while fewer than top_k episodes reach it, it halves;
 -- then one last read at the k-th best score finds every episode that can tie or beat
 -- it. The result is exactly BM25's top_k, from the few episodes that hold the
@@ -28,6 +28,7 @@ DECLARE
     threshold double precision;
     matching tsquery;
     seen tsquery;
+    reading tsquery;
     scores real[] := '{}';
     ids text[] := '{}';
     times timestamptz[] := '{}';
@@ -50,15 +51,22 @@ BEGIN
     bounds := @extschema@.pgmem_bm25_bounds(scoring);
     threshold := (SELECT sum(b) FROM unnest(bounds) AS b) / 2;
     LOOP
-        matching := @extschema@.pgmem_bm25_match(scoring, threshold)::tsquery;
+        matching := @extschema@.pgmem_bm25_match(scoring, threshold, uid)::tsquery;
+        -- Episodes scored in an earlier round are left out by the index itself.
+        reading := CASE WHEN seen IS NULL THEN matching ELSE matching && !! seen END;
         SELECT array_agg(b.s), array_agg(b.id), array_agg(b.t) INTO scores, ids, times
         FROM (SELECT c.s, c.id, c.t
               FROM (SELECT x.s, x.id, x.t FROM unnest(scores, ids, times) AS x(s, id, t)
                     UNION ALL
                     SELECT @extschema@.pgmem_bm25_score(e.terms, scoring), e.episode_id, e.inserted_at
-                    FROM @extschema@.pgmem_episodes e
-                    WHERE e.user_id = uid AND e.terms @@ matching
-                      AND (seen IS NULL OR NOT e.terms @@ seen)) c
+                    FROM (SELECT e.user_id, e.episode_id, e.inserted_at, e.terms
+                          FROM @extschema@.pgmem_episodes e
+                          WHERE @extschema@.pgmem_search_keys(e.user_id, e.terms) @@ reading
+                          -- OFFSET 0 keeps the user_id test out of this scan: the keys
+                          -- find only the user's episodes already, and a user_id index
+                          -- ANDed in would read every one of them.
+                          OFFSET 0) e
+                    WHERE e.user_id = uid) c
               ORDER BY c.s DESC, c.t DESC, c.id DESC
               LIMIT k) b;
         seen := coalesce(seen || matching, matching, seen);

@@ -22,9 +22,9 @@ ALTER TABLE pgmem_episodes ALTER COLUMN terms SET STORAGE MAIN;
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
 -- Expiry across all users, oldest first, in bounded batches.
 CREATE INDEX pgmem_episodes_inserted_at ON pgmem_episodes (inserted_at);
--- A user's episodes holding any of a query's terms (btree_gin puts user_id in the
--- same index, so a search reads only that user's postings).
-CREATE INDEX pgmem_episodes_terms ON pgmem_episodes USING gin (user_id, terms);
+-- A user's episodes holding a query's terms: the keys tag each term with its user,
+-- so a search reads only that user's posting lists, however many users there are.
+CREATE INDEX pgmem_episodes_keys ON pgmem_episodes USING gin (@extschema@.pgmem_search_keys(user_id, terms));
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
 
 -- terms always follow content, whoever writes the row: a trigger rather than a

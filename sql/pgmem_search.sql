@@ -60,6 +60,12 @@ BEGIN ATOMIC
                                   @extschema@.pgmem_search_text(pgmem_search_terms.text));
 END;
 
+-- What the index holds of an episode: its terms behind a tag of its user, so that
+-- each posting list belongs to one user and a search reads none of the others'.
+-- Its cost tells the planner to read the index rather than compute keys row by row.
+CREATE FUNCTION pgmem_search_keys(user_id text, terms tsvector) RETURNS tsvector
+    AS 'MODULE_PATHNAME', 'pgmem_search_keys_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 CREATE FUNCTION pgmem_search_length(terms tsvector) RETURNS bigint
     AS 'MODULE_PATHNAME', 'pgmem_search_length_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
@@ -71,8 +77,8 @@ RETURNS bytea
 CREATE FUNCTION pgmem_bm25_bounds(query bytea) RETURNS double precision[]
     AS 'MODULE_PATHNAME', 'pgmem_bm25_bounds_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision) RETURNS text
-    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_wrapper'
+CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision, user_id text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_keys_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea) RETURNS real
     AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'

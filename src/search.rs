@@ -2,6 +2,7 @@
 //! full-text parser sees, and BM25 read straight from each episode's stored `tsvector`.
 use crate::error::invalid_argument;
 use pgmem_search::bm25::Query;
+use pgmem_search::keys;
 use pgmem_search::tsvector::TsVector;
 use pgrx::fcinfo::{pg_getarg, pg_getarg_datum_raw};
 use pgrx::prelude::*;
@@ -27,9 +28,9 @@ fn pgmem_search_text(text: &str) -> String {
     pgmem_search::text::search_text(text)
 }
 
-/// The stored terms of an episode, read in place.
-unsafe fn terms_arg(fcinfo: pg_sys::FunctionCallInfo) -> TsVector<'static> {
-    let datum = pg_getarg_datum_raw(fcinfo, 0);
+/// The stored terms of an episode (argument `n`), read in place.
+unsafe fn terms_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> TsVector<'static> {
+    let datum = pg_getarg_datum_raw(fcinfo, n);
     let bytes =
         varlena::varlena_to_byte_slice(pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr()));
     TsVector::parse(bytes).unwrap_or_else(|_| {
@@ -44,7 +45,7 @@ unsafe fn terms_arg(fcinfo: pg_sys::FunctionCallInfo) -> TsVector<'static> {
 /// An episode's length for BM25: its lexeme occurrences.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_search_length(fcinfo: pg_sys::FunctionCallInfo) -> i64 {
-    let terms = unsafe { terms_arg(fcinfo) };
+    let terms = unsafe { terms_arg(fcinfo, 0) };
     i64::try_from(terms.length()).unwrap_or(i64::MAX)
 }
 
@@ -92,20 +93,50 @@ fn pgmem_bm25_bounds(query: &[u8]) -> Vec<f64> {
 
 /// A tsquery that every episode scoring `threshold` or more for `query` matches: the
 /// least sets of terms whose bounds reach it, each a conjunction; NULL when no episode
-/// can reach it.
+/// can reach it. Serves databases not yet updated to 0.7.0, which match on terms.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_bm25_match(query: &[u8], threshold: f64) -> Option<String> {
+    matching(query, threshold, |lexeme| quoted(lexeme))
+}
+
+/// The same over the index keys of user_id's episodes (pgmem_search_keys).
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_bm25_match_keys(query: &[u8], threshold: f64, user_id: &str) -> Option<String> {
+    let tag = keys::tag(user_id.as_bytes());
+    matching(query, threshold, |lexeme| quoted(&keys::key(&tag, lexeme)))
+}
+
+fn matching(query: &[u8], threshold: f64, term: impl Fn(&[u8]) -> String) -> Option<String> {
     let query = decode(query);
     let lexemes: Vec<&[u8]> = query.lexemes().collect();
     let sets: Vec<String> = query
         .matching(threshold)
         .iter()
         .map(|set| {
-            let terms: Vec<String> = set.iter().map(|&t| quoted(lexemes[t])).collect();
+            let terms: Vec<String> = set.iter().map(|&t| term(lexemes[t])).collect();
             format!("({})", terms.join(" & "))
         })
         .collect();
     (!sets.is_empty()).then(|| sets.join(" | "))
+}
+
+/// The index keys of an episode's terms: each lexeme behind its user's tag, so that
+/// the GIN index keeps a posting list per user and lexeme. The result is a tsvector's
+/// bytes in a varlena, which is what the SQL declaration (RETURNS tsvector) says.
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
+fn pgmem_search_keys(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
+    let (user_id, terms) = unsafe {
+        let user_id: &str = pg_getarg(fcinfo, 0).unwrap_or_default();
+        (user_id, terms_arg(fcinfo, 1))
+    };
+    let tag = keys::tag(user_id.as_bytes());
+    keys::keys(&tag, (0..terms.len()).map(|i| terms.lexeme(i))).unwrap_or_else(|_| {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            "terms has too many lexemes to index (their keys exceed 1 MiB)"
+        );
+    })
 }
 
 fn decode(query: &[u8]) -> Query {
@@ -152,6 +183,6 @@ unsafe fn query_arg<'a>(fcinfo: pg_sys::FunctionCallInfo) -> &'a Query {
 /// An episode's BM25 score for `query`.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_bm25_score(fcinfo: pg_sys::FunctionCallInfo) -> f32 {
-    let (terms, query) = unsafe { (terms_arg(fcinfo), query_arg(fcinfo)) };
+    let (terms, query) = unsafe { (terms_arg(fcinfo, 0), query_arg(fcinfo)) };
     query.score(&terms) as f32
 }

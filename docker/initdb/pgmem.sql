@@ -1,3 +1,3 @@
 -- Run once by the postgres image's entrypoint when it initializes a new data directory,
 -- in POSTGRES_DB (default: postgres).
-CREATE EXTENSION IF NOT EXISTS pgmem CASCADE;  -- and btree_gin, which it requires
+CREATE EXTENSION IF NOT EXISTS pgmem;

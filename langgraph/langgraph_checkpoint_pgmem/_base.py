@@ -83,7 +83,7 @@ class BasePgmemSaver(BaseCheckpointSaver[int]):
     def _check_setup(rows: Sequence[Any]) -> None:
         """Refuse a database without pgmem, or with one older than the savers need."""
         if not rows:
-            raise RuntimeError("pgmem is not installed in this database: CREATE EXTENSION pgmem CASCADE")
+            raise RuntimeError("pgmem is not installed in this database: CREATE EXTENSION pgmem")
         version = rows[0][0]
         if tuple(int(p) for p in version.split(".")) < MIN_VERSION:
             raise RuntimeError(

@@ -1234,6 +1234,12 @@ BEGIN ATOMIC
                                   @extschema@.pgmem_search_text(pgmem_search_terms.text));
 END;
 
+-- What the index holds of an episode: its terms behind a tag of its user, so that
+-- each posting list belongs to one user and a search reads none of the others'.
+-- Its cost tells the planner to read the index rather than compute keys row by row.
+CREATE FUNCTION pgmem_search_keys(user_id text, terms tsvector) RETURNS tsvector
+    AS 'MODULE_PATHNAME', 'pgmem_search_keys_wrapper'
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 CREATE FUNCTION pgmem_search_length(terms tsvector) RETURNS bigint
     AS 'MODULE_PATHNAME', 'pgmem_search_length_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
@@ -1245,8 +1251,8 @@ RETURNS bytea
 CREATE FUNCTION pgmem_bm25_bounds(query bytea) RETURNS double precision[]
     AS 'MODULE_PATHNAME', 'pgmem_bm25_bounds_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision) RETURNS text
-    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_wrapper'
+CREATE FUNCTION pgmem_bm25_match(query bytea, threshold double precision, user_id text) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgmem_bm25_match_keys_wrapper'
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea) RETURNS real
     AS 'MODULE_PATHNAME', 'pgmem_bm25_score_wrapper'
@@ -1282,9 +1288,9 @@ ALTER TABLE pgmem_episodes ALTER COLUMN terms SET STORAGE MAIN;
 CREATE INDEX pgmem_episodes_newest ON pgmem_episodes (user_id, inserted_at DESC, episode_id DESC);
 -- Expiry across all users, oldest first, in bounded batches.
 CREATE INDEX pgmem_episodes_inserted_at ON pgmem_episodes (inserted_at);
--- A user's episodes holding any of a query's terms (btree_gin puts user_id in the
--- same index, so a search reads only that user's postings).
-CREATE INDEX pgmem_episodes_terms ON pgmem_episodes USING gin (user_id, terms);
+-- A user's episodes holding a query's terms: the keys tag each term with its user,
+-- so a search reads only that user's posting lists, however many users there are.
+CREATE INDEX pgmem_episodes_keys ON pgmem_episodes USING gin (@extschema@.pgmem_search_keys(user_id, terms));
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pgmem_episodes', '');
 
 -- terms always follow content, whoever writes the row: a trigger rather than a
@@ -1665,7 +1671,7 @@ CREATE TRIGGER pgmem_episodes_count_truncate AFTER TRUNCATE ON pgmem_episodes
 -- threshold holds one of the sets of query terms whose bounds add up to it
 -- (pgmem_bm25_match). Given as one tsquery of those sets, GIN reads the postings of
 -- the terms every set needs and returns only the user's episodes that can reach the
--- threshold; those are scored and the best top_k kept. The first threshold is half
+-- threshold (the index's keys tag each term with its user: pgmem_search_keys); those are scored and the best top_k kept. The first threshold is half
 -- of what all the query's terms can add; while fewer than top_k episodes reach it, it halves;
 -- then one last read at the k-th best score finds every episode that can tie or beat
 -- it. The result is exactly BM25's top_k, from the few episodes that hold the
@@ -1689,6 +1695,7 @@ DECLARE
     threshold double precision;
     matching tsquery;
     seen tsquery;
+    reading tsquery;
     scores real[] := '{}';
     ids text[] := '{}';
     times timestamptz[] := '{}';
@@ -1711,15 +1718,22 @@ BEGIN
     bounds := @extschema@.pgmem_bm25_bounds(scoring);
     threshold := (SELECT sum(b) FROM unnest(bounds) AS b) / 2;
     LOOP
-        matching := @extschema@.pgmem_bm25_match(scoring, threshold)::tsquery;
+        matching := @extschema@.pgmem_bm25_match(scoring, threshold, uid)::tsquery;
+        -- Episodes scored in an earlier round are left out by the index itself.
+        reading := CASE WHEN seen IS NULL THEN matching ELSE matching && !! seen END;
         SELECT array_agg(b.s), array_agg(b.id), array_agg(b.t) INTO scores, ids, times
         FROM (SELECT c.s, c.id, c.t
               FROM (SELECT x.s, x.id, x.t FROM unnest(scores, ids, times) AS x(s, id, t)
                     UNION ALL
                     SELECT @extschema@.pgmem_bm25_score(e.terms, scoring), e.episode_id, e.inserted_at
-                    FROM @extschema@.pgmem_episodes e
-                    WHERE e.user_id = uid AND e.terms @@ matching
-                      AND (seen IS NULL OR NOT e.terms @@ seen)) c
+                    FROM (SELECT e.user_id, e.episode_id, e.inserted_at, e.terms
+                          FROM @extschema@.pgmem_episodes e
+                          WHERE @extschema@.pgmem_search_keys(e.user_id, e.terms) @@ reading
+                          -- OFFSET 0 keeps the user_id test out of this scan: the keys
+                          -- find only the user's episodes already, and a user_id index
+                          -- ANDed in would read every one of them.
+                          OFFSET 0) e
+                    WHERE e.user_id = uid) c
               ORDER BY c.s DESC, c.t DESC, c.id DESC
               LIMIT k) b;
         seen := coalesce(seen || matching, matching, seen);
@@ -1955,11 +1969,16 @@ COMMENT ON FUNCTION pgmem_bm25_bounds(bytea) IS
 'Internal: the bound of each term of query (from pgmem_bm25_query), the most it adds to '
 'a score (idf * (k1 + 1)), in the query''s order, highest first. Errors: 22023 for a '
 'query not made by pgmem_bm25_query.';
-COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision) IS
-'Internal: a tsquery, as text, that every episode scoring threshold or more for query '
-'matches: the least sets of terms whose bounds add up to threshold, each a conjunction '
-'(beyond 64 sets, the terms one of which such an episode must hold); NULL when no episode '
-'can. Errors: 22023 for a query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_bm25_match(bytea, double precision, text) IS
+'Internal: a tsquery, as text, over the index keys of user_id (pgmem_search_keys), that '
+'every episode of that user scoring threshold or more for query matches: the least sets '
+'of terms whose bounds add up to threshold, each a conjunction (beyond 64 sets, the terms '
+'one of which such an episode must hold); NULL when no episode can. Errors: 22023 for a '
+'query not made by pgmem_bm25_query.';
+COMMENT ON FUNCTION pgmem_search_keys(text, tsvector) IS
+'Internal: the index keys of an episode of user_id: each lexeme of terms behind a 5-byte '
+'tag of the user (lexemes cut to fit 2046 bytes), without positions. Errors: 54000 when '
+'the keys would exceed a tsvector''s 1 MiB.';
 COMMENT ON FUNCTION pgmem_bm25_score(tsvector, bytea) IS
 'Internal: the BM25 score (k1 1.2, b 0.75) of an episode''s terms for query (from '
 'pgmem_bm25_query). Errors: 22023 for a query not made by pgmem_bm25_query, XX001 for '
@@ -2187,8 +2206,9 @@ COMMENT ON COLUMN pgmem_episodes.inserted_at IS
 COMMENT ON COLUMN pgmem_episodes.terms IS
 'The content''s terms for ranked search (pgmem_search_terms), set by a trigger whenever '
 'content is written.';
-COMMENT ON INDEX pgmem_episodes_terms IS
-'GIN on (user_id, terms), btree_gin''s user_id: a user''s episodes holding a query term.';
+COMMENT ON INDEX pgmem_episodes_keys IS
+'GIN on pgmem_search_keys(user_id, terms): a user''s episodes holding a query term, from '
+'posting lists of that user only.';
 COMMENT ON FUNCTION pgmem_episodes_terms() IS
 'Trigger: sets terms from content on every insert and on every update of content or '
 'terms. Errors: none.';
@@ -2295,25 +2315,31 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:88
+-- src/search.rs:89
 -- pgmem::search::pgmem_bm25_bounds
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:96
+-- src/search.rs:97
 -- pgmem::search::pgmem_bm25_match
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:76
+-- src/search.rs:103
+-- pgmem::search::pgmem_bm25_match_keys
+-- Skipped due to `#[pgrx(sql = false)]`
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/search.rs:77
 -- pgmem::search::pgmem_bm25_query
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:153
+-- src/search.rs:184
 -- pgmem::search::pgmem_bm25_score
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -2367,19 +2393,25 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:12
+-- src/search.rs:13
 -- pgmem::search::pgmem_like_pattern
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:45
+-- src/search.rs:126
+-- pgmem::search::pgmem_search_keys
+-- Skipped due to `#[pgrx(sql = false)]`
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/search.rs:46
 -- pgmem::search::pgmem_search_length
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:25
+-- src/search.rs:26
 -- pgmem::search::pgmem_search_text
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -2457,7 +2489,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/search.rs:18
+-- src/search.rs:19
 -- pgmem::search::pgmem_word_score
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */

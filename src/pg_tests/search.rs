@@ -155,7 +155,7 @@ mod tests {
             "22023"
         );
         assert_eq!(
-            sqlstate_of("SELECT pgmem_bm25_match('\\x0102', 1)"),
+            sqlstate_of("SELECT pgmem_bm25_match('\\x0102', 1, 'u')"),
             "22023"
         );
         assert_eq!(sqlstate_of("SELECT pgmem_bm25_bounds('\\x')"), "22023");

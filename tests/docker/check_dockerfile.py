@@ -143,8 +143,8 @@ def check(root, staged, package):
     if defaults.get("PG_LIBDIR") != DEBIAN_LIBDIR or defaults.get("PG_EXTDIR") != DEBIAN_EXTDIR:
         failures.append(f"PG_LIBDIR/PG_EXTDIR must default to {DEBIAN_LIBDIR} and {DEBIAN_EXTDIR}")
     init = root / "docker/initdb/pgmem.sql"
-    if not init.is_file() or "CREATE EXTENSION IF NOT EXISTS pgmem CASCADE;" not in init.read_text():
-        failures.append("docker/initdb/pgmem.sql must CREATE EXTENSION pgmem CASCADE")
+    if not init.is_file() or "CREATE EXTENSION IF NOT EXISTS pgmem;" not in init.read_text():
+        failures.append("docker/initdb/pgmem.sql must CREATE EXTENSION pgmem")
 
     # Every file copied from the build context exists and is not .dockerignored.
     patterns = dockerignore(root)

@@ -95,7 +95,7 @@ class Server:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
         with self.connect(name) as conn:
-            conn.execute("CREATE EXTENSION pgmem CASCADE")
+            conn.execute("CREATE EXTENSION pgmem")
 
 
 def alarming_log_lines(text):

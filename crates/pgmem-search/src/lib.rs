@@ -6,11 +6,13 @@
 //!   prepares content and queries for the text search parser (CJK runs as character
 //!   bigrams), [`tsvector`] reads a stored `tsvector` in place, [`bm25`] holds the
 //!   formula and the term sets that let the index leave out episodes that cannot
-//!   reach the top k.
+//!   reach the top k; [`keys`] tags each lexeme with its user, so that the index keeps
+//!   a posting list per user.
 //! - [`words`]: the word-count score of versions before 0.6.0, for databases not yet
 //!   updated.
 
 pub mod bm25;
+pub mod keys;
 pub mod text;
 pub mod tsvector;
 pub mod words;

@@ -125,6 +125,16 @@ impl<'a> TsVector<'a> {
     }
 }
 
+/// A `WordEntry`'s bits: the bit field laid out as the C compiler does.
+pub(crate) fn entry_bits(has_positions: bool, len: u32, pos: u32) -> u32 {
+    let has = u32::from(has_positions);
+    #[cfg(target_endian = "little")]
+    let bits = has | (len << 1) | (pos << 12);
+    #[cfg(target_endian = "big")]
+    let bits = (has << 31) | (len << 20) | pos;
+    bits
+}
+
 /// A `tsvector` in PostgreSQL's layout from (lexeme, positions) pairs sorted by
 /// lexeme: what `to_tsvector` would store.
 #[cfg(test)]
@@ -133,12 +143,7 @@ pub(crate) fn build(lexemes: &[(&str, u16)]) -> Vec<u8> {
     let mut strings = Vec::new();
     for (lexeme, positions) in lexemes {
         let (len, pos) = (lexeme.len() as u32, strings.len() as u32);
-        let has = u32::from(*positions > 0);
-        #[cfg(target_endian = "little")]
-        let bits = has | (len << 1) | (pos << 12);
-        #[cfg(target_endian = "big")]
-        let bits = (has << 31) | (len << 20) | pos;
-        out.extend(bits.to_ne_bytes());
+        out.extend(entry_bits(*positions > 0, len, pos).to_ne_bytes());
         strings.extend(lexeme.as_bytes());
         if *positions > 0 {
             if strings.len() % 2 == 1 {

@@ -38,3 +38,17 @@ SELECT pgmem_episode_set_search_config('english') AS indexed;
 SELECT pgmem_episode_forget('rsearch');
 SELECT count(*) AS lexemes_left FROM pgmem_episode_lexemes WHERE user_id = 'rsearch';
 SELECT count(*) AS users_left FROM pgmem_episode_users WHERE user_id = 'rsearch';
+
+-- Users whose index tags collide (tenant-29898 and tenant-108962 share one) share
+-- posting lists, and still see only their own episodes.
+SELECT pgmem_search_keys('tenant-29898', 'flight') = pgmem_search_keys('tenant-108962', 'flight')
+    AS tags_collide;
+SELECT pgmem_episode_store('tenant-29898', 'Flight to Oslo on Monday', episode_id => 'oslo');
+SELECT pgmem_episode_store('tenant-108962', 'Flight to Rome on Monday', episode_id => 'rome');
+SELECT episode_id FROM pgmem_episode_similarity_search('tenant-29898', 'flight monday');
+SELECT episode_id FROM pgmem_episode_similarity_search('tenant-108962', 'flight monday');
+SELECT pgmem_episode_forget('tenant-29898') + pgmem_episode_forget('tenant-108962') AS forgotten;
+-- A word too long for a tagged key is cut to fit, and still found.
+SELECT pgmem_episode_store('long-words', repeat('x', 2045), episode_id => 'long');
+SELECT episode_id FROM pgmem_episode_similarity_search('long-words', repeat('x', 2045));
+SELECT pgmem_episode_forget('long-words');

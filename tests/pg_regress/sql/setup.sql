@@ -1,2 +1,2 @@
 -- Run once after the regression database is (re)created.
-CREATE EXTENSION pgmem CASCADE;  -- and btree_gin, which it requires
+CREATE EXTENSION pgmem;
