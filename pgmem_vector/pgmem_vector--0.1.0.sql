@@ -517,10 +517,12 @@ COMMENT ON FUNCTION pgmem_episode_embed(text, text, vector) IS
 'episode. Errors: 22023 for a NULL or zero embedding, one whose dimensions differ from the '
 'user''s other embeddings, and user_id or episode_id as pgmem_episode_store.';
 COMMENT ON FUNCTION pgmem_episode_store_embedded(text, text, vector, jsonb, text) IS
-'pgmem_episode_store with the episode''s embedding, in one statement; returns the episode '
-'id. Errors: as pgmem_episode_store and pgmem_episode_embed; nothing is stored on error.';
+'pgmem_episode_store(user_id, content, metadata, episode_id) with the episode''s embedding, '
+'in one statement; returns the episode id. Errors: as pgmem_episode_store and '
+'pgmem_episode_embed; nothing is stored on error.';
 COMMENT ON FUNCTION pgmem_episode_store_many_embedded(text, text[], vector[], jsonb[], text[]) IS
-'pgmem_episode_store_many with one embedding per element of contents, all or nothing; '
+'pgmem_episode_store_many(user_id, contents, metadata, episode_ids) with embeddings, one per '
+'element of contents, all or nothing; '
 'returns how many episodes were stored. Errors: 22023 for embeddings that is NULL, '
 'multi-dimensional, of another length than contents or with a NULL element, and as '
 'pgmem_episode_store_many and pgmem_episode_embed.';
@@ -543,31 +545,37 @@ COMMENT ON FUNCTION pgmem_episode_vector_index(text) IS
 'Build the HNSW index (pgvector, cosine, default build parameters) of user_id''s embeddings, '
 'a partial index holding only that user''s rows, and return its name; vector search for the '
 'user then reads it. Idempotent. Blocks embedding writes while '
-'it builds. Errors: P0002 when the user has no embeddings.';
+'it builds. Errors: P0002 when the user has no embeddings; 22023 for a NULL, empty or too '
+'long user_id; 42501 without ownership of pgmem_episode_embeddings.';
 COMMENT ON FUNCTION pgmem_episode_vector_reindex() IS
 'Build again every user''s HNSW index that is missing, as after a restore (pg_dump keeps '
-'the rows, not these indexes); returns how many users have one.';
+'the rows, not these indexes); returns how many users have one. Errors: as '
+'pgmem_episode_vector_index.';
 COMMENT ON FUNCTION pgmem_episode_vector_unindex(text) IS
 'Drop user_id''s HNSW index; false when the user had none. Vector search for the user is '
-'then exact.';
+'then exact. Errors: 22023 for a NULL, empty or too long user_id; 42501 without ownership '
+'of pgmem_episode_embeddings.';
 COMMENT ON FUNCTION pgmem_vector_row_security(boolean) IS
-'Enable (true) or disable (false) row-level security on pgmem_episode_embeddings, with a '
-'policy user_id = current_setting(''pgmem.user_id''); returns the new state. Run after '
-'pgmem_row_security, and again after a restore.';
+'Enable (enabled true) or disable (false) row-level security on pgmem_episode_embeddings, '
+'with a policy user_id = current_setting(''pgmem.user_id''); returns the new state. Run '
+'after pgmem_row_security, and again after a restore. Errors: 22023 for NULL; 42501 for '
+'anyone but the table''s owner.';
 COMMENT ON FUNCTION pgmem_vector_dims(vector) IS
-'Internal: the dimensions of an embedding, 0 for a zero vector.';
+'Internal: the dimensions of an embedding, 0 for a zero vector. Errors: none.';
 COMMENT ON FUNCTION pgmem_vector_checked(vector, text) IS
-'Internal: the dimensions of an embedding; 22023 naming argument for a zero vector.';
+'Internal: the dimensions of an embedding. Errors: 22023 naming argument for a zero vector.';
 COMMENT ON FUNCTION pgmem_vector_schema() IS
-'Internal: the schema of pgvector''s vector type.';
+'Internal: the schema of pgvector''s vector type. Errors: none.';
 COMMENT ON FUNCTION pgmem_episode_embeddings_check() IS
 'Internal trigger: rejects zero embeddings and a dimension other than the user''s, and '
-'puts a new row in its user''s HNSW index.';
+'puts a new row in its user''s HNSW index. Errors: 22023 for such embeddings.';
 COMMENT ON FUNCTION pgmem_episodes_unembed() IS
-'Internal trigger: deletes the embedding of an episode whose content changed.';
+'Internal trigger: deletes the embedding of an episode whose content changed. Errors: none.';
 COMMENT ON FUNCTION pgmem_vector_exact(text, vector, integer) IS
-'Internal: the top_k nearest embeddings of a user, exactly.';
+'Internal: the top_k nearest embeddings of user uid to query_embedding, exactly. Errors: '
+'none.';
 COMMENT ON FUNCTION pgmem_vector_nearest(text, vector, integer) IS
-'Internal: the top_k nearest embeddings of a user, from the user''s HNSW index if any.';
+'Internal: the top_k nearest embeddings of user uid to query_embedding, from the user''s '
+'HNSW index if any. Errors: 22023 for a zero query_embedding or one of other dimensions.';
 COMMENT ON FUNCTION pgmem_vector_drop_unused() IS
-'Internal: drops HNSW indexes that no user''s embeddings are in.';
+'Internal: drops HNSW indexes that no user''s embeddings are in. Errors: none.';
