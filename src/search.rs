@@ -96,7 +96,7 @@ fn pgmem_bm25_bounds(query: &[u8]) -> Vec<f64> {
 /// can reach it. Serves databases not yet updated to 0.7.0, which match on terms.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_bm25_match(query: &[u8], threshold: f64) -> Option<String> {
-    matching(query, threshold, |lexeme| quoted(lexeme))
+    matching(query, threshold, quoted)
 }
 
 /// The same over the index keys of user_id's episodes (pgmem_search_keys).
