@@ -86,6 +86,14 @@ FROM (SELECT embedding FROM pgmem_episode_embeddings WHERE user_id = 'heavy' ORD
 -- Only the user's own episodes come out of it, however many are asked for.
 SELECT count(*) AS found, count(*) FILTER (WHERE episode_id !~ '^(h[0-9]+|late)$') AS others
 FROM pgmem_episode_vector_search('heavy', '[1,1,1,1,1,1,1,1]', 400);
+-- The search raises hnsw.ef_search for its own scan only: the caller's value stays.
+SELECT count(*) FROM pgmem_episode_vector_search('heavy', '[1,1,1,1,1,1,1,1]', 10);
+SELECT current_setting('hnsw.ef_search') AS ef_search_default;
+BEGIN;
+SET LOCAL hnsw.ef_search = 250;
+SELECT count(*) FROM pgmem_episode_vector_search('heavy', '[1,1,1,1,1,1,1,1]', 10);
+SELECT current_setting('hnsw.ef_search') AS ef_search_set;
+COMMIT;
 -- Unindexed: exact again, and the index is gone.
 SELECT pgmem_episode_vector_unindex('heavy');
 SELECT pgmem_episode_vector_unindex('heavy') AS again;
