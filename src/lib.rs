@@ -12,6 +12,7 @@ mod checkpoint;
 mod error;
 mod guc;
 mod ids;
+mod jsonb;
 mod limits;
 mod search;
 mod snapshot;

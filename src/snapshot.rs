@@ -6,9 +6,9 @@
 use crate::error::{raise, Source};
 use crate::guc;
 use pgmem_codec::format::{raw_len, HEADER_LEN};
-use pgrx::fcinfo::{direct_function_call, direct_function_call_as_datum, pg_getarg_datum_raw};
+use pgrx::fcinfo::pg_getarg_datum_raw;
 use pgrx::prelude::*;
-use pgrx::{pg_sys, varlena, Internal, IntoDatum, PgSqlErrorCode};
+use pgrx::{pg_sys, varlena, Internal, PgSqlErrorCode};
 use std::ffi::{CStr, CString};
 
 /// PostgreSQL's interrupt check, between steps of every long conversion: a pending
@@ -42,8 +42,8 @@ fn decode_cstring(stored: &[u8]) -> CString {
     })
 }
 
-fn utf8(text: &CStr) -> &str {
-    text.to_str().unwrap_or_else(|_| {
+pub(crate) fn utf8(text: &[u8]) -> &str {
+    std::str::from_utf8(text).unwrap_or_else(|_| {
         ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
@@ -54,7 +54,7 @@ fn utf8(text: &CStr) -> &str {
 
 #[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_in(input: &CStr) -> Vec<u8> {
-    encode(utf8(input))
+    encode(utf8(input.to_bytes()))
 }
 
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
@@ -64,7 +64,7 @@ fn pgmem_snapshot_out(value: &[u8]) -> CString {
 
 /// Binary input is the stored format itself, checked in full before it is kept.
 #[pg_extern(stable, strict, parallel_safe, sql = false)]
-fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
+fn pgmem_snapshot_recv(mut internal: Internal) -> Internal {
     let Some(buf) = (unsafe { internal.get_mut::<pg_sys::StringInfoData>() }) else {
         raise(
             pgmem_codec::Error::Corrupt("no input buffer".into()),
@@ -77,12 +77,17 @@ fn pgmem_snapshot_recv(mut internal: Internal) -> Vec<u8> {
     pgmem_codec::validate(bytes, guc::max_snapshot_bytes(), INTERRUPT)
         .unwrap_or_else(|e| raise(e, Source::Binary));
     buf.cursor = buf.len;
-    bytes.to_vec()
+    let value = varlena::rust_byte_slice_to_bytea(bytes);
+    Internal::from(Some(pg_sys::Datum::from(value.into_pg())))
 }
 
+/// The stored bytes, copied once (as `byteasend` does: callers such as `array_send`
+/// free what a send function returns).
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
-fn pgmem_snapshot_send(value: &[u8]) -> Vec<u8> {
-    value.to_vec()
+fn pgmem_snapshot_send(fcinfo: pg_sys::FunctionCallInfo) -> Internal {
+    let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
+    let copy = unsafe { pg_sys::pg_detoast_datum_copy(datum.cast_mut_ptr()) };
+    Internal::from(Some(pg_sys::Datum::from(copy)))
 }
 
 #[pg_extern(stable, strict, parallel_safe, sql = false)]
@@ -92,9 +97,12 @@ fn pgmem_snapshot_from_json(json: &str) -> Vec<u8> {
 
 #[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_from_jsonb(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
-    let jsonb = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
-    let text = unsafe { direct_function_call::<&CStr>(pg_sys::jsonb_out, &[Some(jsonb)]) };
-    encode(utf8(text.unwrap_or_default()))
+    let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
+    let jsonb = unsafe { pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) }.cast();
+    let cbor = crate::jsonb::to_cbor(jsonb, guc::max_snapshot_bytes(), INTERRUPT)
+        .unwrap_or_else(|e| raise(e, Source::Text));
+    pgmem_codec::format::compress(&cbor, guc::compression_level(), INTERRUPT)
+        .unwrap_or_else(|e| raise(e, Source::Text))
 }
 
 /// json is text inside: the UTF-8 JSON bytes go out as a varlena without another check.
@@ -105,10 +113,11 @@ fn pgmem_snapshot_to_json(value: &[u8]) -> Vec<u8> {
 
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_to_jsonb(value: &[u8]) -> Internal {
-    let json = decode_cstring(value);
+    let cbor = pgmem_codec::format::decompress(value, pgmem_codec::HARD_MAX_BYTES, INTERRUPT)
+        .unwrap_or_else(|e| raise(e, Source::Stored));
     let jsonb =
-        unsafe { direct_function_call_as_datum(pg_sys::jsonb_in, &[json.as_c_str().into_datum()]) };
-    Internal::from(jsonb)
+        crate::jsonb::from_cbor(&cbor, INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored));
+    Internal::from(Some(pg_sys::Datum::from(jsonb)))
 }
 
 /// The CBOR size from the header alone: only the first bytes of a toasted value are

@@ -59,6 +59,39 @@ mod tests {
         assert_eq!(unequal, Ok(Some(0)));
     }
 
+    /// jsonb is walked, not printed and parsed: the stored bytes must be the same.
+    #[pg_test]
+    fn jsonb_input_stores_what_its_text_stores() {
+        let differing = |query: &str, doc: &str| {
+            Spi::get_one_with_args::<i64>(query, &[doc.into()])
+                .expect("query ran")
+                .unwrap_or(-1)
+        };
+        let same = "pgmem_snapshot_send(d::pgmem_snapshot) IS DISTINCT FROM \
+                    pgmem_snapshot_send(d::text::pgmem_snapshot)";
+        let parts = [
+            (format!("SELECT count(*) FROM jsonb_array_elements($1::jsonb) d WHERE {same}"), TAU_BENCH),
+            (format!("SELECT count(*) FROM jsonb_array_elements($1::jsonb -> 'simulations') d WHERE {same}"), TAU2_BENCH),
+            (format!("SELECT count(*) FROM (SELECT value AS d FROM jsonb_each($1::jsonb)) e WHERE {same}"), TOOLBENCH),
+        ];
+        for (query, doc) in &parts {
+            assert_eq!(differing(query, doc), 0, "{query}");
+        }
+        let edge = format!(
+            r#"SELECT count(*) FROM (SELECT t.d::jsonb AS d FROM (VALUES
+                ('12345678901234567890123'), ('-1.50'), ('1E400'), ('-0'), ('1e-16383'),
+                ('"\u00e9\ud83d\ude00 \" \\ \/ \b\f\n\r\t \u001f"'), ('{{}}'), ('[]'), ('""'),
+                ('null'), ('true'), ('false'), ('[null, true, false, [], {{}}]'),
+                ('{{"b": 1, "a": 2, "b": 3, "aa": {{"": 0}}}}'),
+                (repeat('[', 10000) || repeat(']', 10000)), ($1)) AS t(d)) e WHERE {same}"#
+        );
+        assert_eq!(differing(&edge, "[1]"), 0);
+        assert_eq!(
+            sqlstate_of("SELECT (repeat('[', 10001) || repeat(']', 10001))::jsonb::pgmem_snapshot"),
+            "54000"
+        );
+    }
+
     #[pg_test]
     fn output_keeps_key_order_and_number_text() {
         let text = Spi::get_one::<String>(

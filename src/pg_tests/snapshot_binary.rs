@@ -41,6 +41,24 @@ mod tests {
         assert_eq!(equal, Ok(Some(true)));
     }
 
+    /// Callers free what a send function returns (array_send, record_send do): send
+    /// must hand out its own copy, stored values, toasted or not, staying intact.
+    #[pg_test]
+    fn send_inside_arrays_and_records_leaves_the_stored_value_whole() {
+        Spi::run(
+            "CREATE TABLE t_send AS SELECT ('{\"n\": ' || i || ', \"pad\": \"' || repeat('x', i * 400) || '\"}')::pgmem_snapshot s
+             FROM generate_series(1, 30) i",
+        )
+        .unwrap();
+        let whole = Spi::get_one::<bool>(
+            "SELECT bool_and(length(array_send(ARRAY[s, s])) = 2 * length(pgmem_snapshot_send(s)) + 28
+                             AND length(record_send(ROW(s, s))) = 2 * length(pgmem_snapshot_send(s)) + 20
+                             AND (s::jsonb->>'n')::int = length(s::jsonb->>'pad') / 400)
+             FROM t_send",
+        );
+        assert_eq!(whole, Ok(Some(true)));
+    }
+
     #[pg_test]
     fn recv_refuses_damage_with_22p03_and_stores_nothing() {
         Spi::run("CREATE TABLE t_recv (s pgmem_snapshot)").unwrap();

@@ -61,7 +61,7 @@ pub(crate) fn corrupt<T>(message: impl Into<String>) -> Result<T> {
 
 /// Push without aborting the process when memory runs out: a PostgreSQL backend must
 /// report an error, never die, whatever size of input it is handed.
-pub(crate) fn push<T>(vec: &mut Vec<T>, item: T) -> Result<()> {
+pub fn push<T>(vec: &mut Vec<T>, item: T) -> Result<()> {
     if vec.len() == vec.capacity() {
         vec.try_reserve(vec.len().max(16))
             .map_err(|_| Error::OutOfMemory)?;

@@ -540,15 +540,7 @@ impl Parser<'_> {
     /// The final CBOR: placeholders narrowed, dropped members removed, sizes checked.
     fn finish(mut self) -> Result<Vec<u8>> {
         self.compact()?;
-        if self.out.len() > self.max_bytes {
-            return Err(Error::TooLarge {
-                size: Some(self.out.len() as u64),
-                limit: self.max_bytes as u64,
-            });
-        }
-        if self.text_len > crate::text_limit(self.out.len()) {
-            return Err(Error::TextTooLarge);
-        }
+        crate::check_finished(self.out.len(), self.text_len, self.max_bytes)?;
         Ok(self.out)
     }
 

@@ -12,6 +12,7 @@ pub mod cbor;
 pub mod chain;
 pub mod delta;
 pub mod error;
+pub mod events;
 pub mod format;
 pub mod json_in;
 pub mod json_out;
@@ -49,6 +50,21 @@ pub fn text_limit(cbor_len: usize) -> usize {
         .saturating_mul(TEXT_PER_CBOR_BYTE)
         .saturating_add(TEXT_ALLOWANCE)
         .min(json_out::MAX_TEXT_BYTES)
+}
+
+/// The checks on a finished CBOR document: at most `max_bytes`, and printing at most
+/// [`text_limit`] of JSON text (`text_len`, counted as it was written).
+pub(crate) fn check_finished(cbor_len: usize, text_len: usize, max_bytes: usize) -> Result<()> {
+    if cbor_len > max_bytes {
+        return Err(Error::TooLarge {
+            size: Some(cbor_len as u64),
+            limit: max_bytes as u64,
+        });
+    }
+    if text_len > text_limit(cbor_len) {
+        return Err(Error::TextTooLarge);
+    }
+    Ok(())
 }
 
 /// Deepest nesting of arrays and objects a snapshot may have. jsonb itself is bounded

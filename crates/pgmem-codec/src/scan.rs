@@ -37,9 +37,30 @@ pub fn escape_extra(byte: u8) -> usize {
     }
 }
 
+/// Bytes of a string printed as JSON: its quotes, its bytes and their escapes.
+pub fn printed_len(bytes: &[u8]) -> usize {
+    let (mut len, mut rest) = (bytes.len() + 2, bytes);
+    while let Some(at) = string_stop(rest) {
+        len += escape_extra(rest[at]);
+        rest = &rest[at + 1..];
+    }
+    len
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{escape_extra, string_stop};
+    use super::{escape_extra, printed_len, string_stop};
+
+    #[test]
+    fn printed_len_is_what_the_writer_prints() {
+        for s in ["", "plain", "a\"b\\c\n\u{1}\u{1f}", "café ☕\t"] {
+            let mut cbor = Vec::new();
+            crate::cbor::write_head(&mut cbor, crate::cbor::MAJOR_TEXT, s.len() as u64);
+            cbor.extend_from_slice(s.as_bytes());
+            let printed = crate::json_out::to_json(&cbor, crate::UNINTERRUPTED).unwrap();
+            assert_eq!(printed_len(s.as_bytes()), printed.len(), "{s:?}");
+        }
+    }
 
     #[test]
     fn escape_extra_counts_what_the_writer_adds() {

@@ -119,9 +119,8 @@ pub fn integer_decimal(integer: Integer<'_>, interrupt: Interrupt) -> Result<(bo
     })
 }
 
-/// Bytes of the CBOR text input writes for this number's printed text (what a dump
-/// and restore makes of it).
-pub fn canonical_len(number: Number<'_>, interrupt: Interrupt) -> Result<usize> {
+/// A stored number's JSON text, as snapshot output prints it.
+pub fn number_text(number: Number<'_>, interrupt: Interrupt) -> Result<String> {
     let mut text = String::new();
     match number {
         Number::Integer(integer) => {
@@ -137,8 +136,14 @@ pub fn canonical_len(number: Number<'_>, interrupt: Interrupt) -> Result<usize> 
         Number::Float64(f) => write_float(&mut text, f),
         Number::Float32(f) => write_float(&mut text, f),
     }
+    Ok(text)
+}
+
+/// Bytes of the CBOR text input writes for this number's printed text (what a dump
+/// and restore makes of it).
+pub fn canonical_len(number: Number<'_>, interrupt: Interrupt) -> Result<usize> {
     let mut cbor = Vec::new();
-    write_json_number(text.as_bytes(), &mut cbor)?;
+    write_json_number(number_text(number, interrupt)?.as_bytes(), &mut cbor)?;
     Ok(cbor.len())
 }
 
