@@ -76,7 +76,7 @@ test-clients: setup
 test-langgraph: setup
 	scripts/langgraph.sh
 
-# The full benchmark (about 15 minutes); rewrites BENCHMARKS.md and bench/ratios.png.
+# The full benchmark (about 40 minutes on 2 cores); rewrites BENCHMARKS.md and bench/ratios.png.
 bench: setup
 	scripts/bench.sh
 
