@@ -208,6 +208,16 @@ def p4_sizes(db):
     }
 
 
+def p6_casts(db, args):
+    """The casts between jsonb and pgmem_snapshot over every trajectory (p4_sizes'
+    tables), each against the same conversion through JSON text."""
+    pair = lambda name: interleaved(args.rounds,
+                                    lambda: db.pgbench(f"p6_{name}.sql", args.seconds, 1, {}),
+                                    lambda: db.pgbench(f"p6_{name}_text.sql", args.seconds, 1, {}),
+                                    "latency_ms")
+    return pair("to_jsonb"), pair("from_jsonb")
+
+
 def relation_bytes(db, table, payload):
     """A table's bytes on disk (heap with its maps, TOAST, indexes) and its payload."""
     return dict(zip(("table", "indexes", "total", "payload"), db.sql(f"""
@@ -494,6 +504,8 @@ def main():
     results["P3"] = p3_load(db, args, len(runs))
     step("P4 stored bytes")
     results["P4"] = p4_sizes(db)
+    step("P6 casts")
+    results["P6 to jsonb"], results["P6 from jsonb"] = p6_casts(db, args)
     step("session storage")
     results["P4 sessions"] = session_storage(db)
     step("re-keying: keyframe deletes, prune")

@@ -5,6 +5,8 @@
 --   are no longer dumped (restoring the episodes counts them again; restored counts
 --   were counted twice, and the restore failed), and a restore of the search
 --   configuration indexes the episodes again with it.
+-- - pgmem_search_config() is PL/pgSQL, so its lookup is planned once per session, not
+--   at every episode written.
 
 -- What the index holds of an episode: its terms behind a tag of its user, so that
 -- each posting list belongs to one user and a search reads none of the others'.
@@ -101,6 +103,17 @@ ALTER EXTENSION pgmem DROP TABLE pgmem_episode_users;
 ALTER EXTENSION pgmem ADD TABLE pgmem_episode_users;
 ALTER EXTENSION pgmem DROP TABLE pgmem_episode_lexemes;
 ALTER EXTENSION pgmem ADD TABLE pgmem_episode_lexemes;
+
+-- PL/pgSQL, whose plan of the lookup is kept for the session: every episode written
+-- calls this (its terms), and a SQL function with a subquery is planned at each call.
+CREATE OR REPLACE FUNCTION pgmem_search_config() RETURNS regconfig
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RETURN coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
+                    'pg_catalog.english'::pg_catalog.regconfig);
+END
+$$;
 
 -- A change of configuration, however written, indexes every episode again. A restore
 -- writes this row after the episodes, which its COPY indexed with the default.

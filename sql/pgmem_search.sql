@@ -41,12 +41,16 @@ $$;
 CREATE TRIGGER pgmem_search_config_changed AFTER INSERT OR UPDATE OR DELETE ON pgmem_search_config
     FOR EACH ROW EXECUTE FUNCTION pgmem_search_config_changed();
 
+-- PL/pgSQL, whose plan of the lookup is kept for the session: every episode written
+-- calls this (its terms), and a SQL function with a subquery is planned at each call.
 CREATE FUNCTION pgmem_search_config() RETURNS regconfig
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
-                    'pg_catalog.english'::regconfig);
-END;
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RETURN coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
+                    'pg_catalog.english'::pg_catalog.regconfig);
+END
+$$;
 
 CREATE FUNCTION pgmem_search_text(text text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_search_text_wrapper'

@@ -7,7 +7,7 @@ The ordering of items is not stable, it is driven by a dependency graph.
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:22
+-- src/lib.rs:23
 -- bootstrap
 -- pgmem_snapshot: one JSON document stored as a zstd frame of CBOR (docs/FORMAT.md).
 
@@ -79,7 +79,7 @@ CREATE FUNCTION pgmem_snapshot_stored_size(pgmem_snapshot) RETURNS integer
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:27
+-- src/lib.rs:28
 -- requires:
 --   pgmem_snapshot
 
@@ -128,7 +128,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:32
+-- src/lib.rs:33
 -- requires:
 --   pgmem_helpers
 
@@ -722,7 +722,7 @@ END;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:37
+-- src/lib.rs:38
 -- requires:
 --   pgmem_checkpoints
 
@@ -1067,7 +1067,7 @@ END;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:42
+-- src/lib.rs:43
 -- requires:
 --   pgmem_checkpoint_writes
 
@@ -1167,7 +1167,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:49
+-- src/lib.rs:50
 -- requires:
 --   pgmem_helpers
 --   pgmem_checkpoint_sessions
@@ -1215,12 +1215,16 @@ $$;
 CREATE TRIGGER pgmem_search_config_changed AFTER INSERT OR UPDATE OR DELETE ON pgmem_search_config
     FOR EACH ROW EXECUTE FUNCTION pgmem_search_config_changed();
 
+-- PL/pgSQL, whose plan of the lookup is kept for the session: every episode written
+-- calls this (its terms), and a SQL function with a subquery is planned at each call.
 CREATE FUNCTION pgmem_search_config() RETURNS regconfig
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
-                    'pg_catalog.english'::regconfig);
-END;
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RETURN coalesce((SELECT c.config FROM @extschema@.pgmem_search_config c),
+                    'pg_catalog.english'::pg_catalog.regconfig);
+END
+$$;
 
 CREATE FUNCTION pgmem_search_text(text text) RETURNS text
     AS 'MODULE_PATHNAME', 'pgmem_search_text_wrapper'
@@ -1260,7 +1264,7 @@ CREATE FUNCTION pgmem_bm25_score(terms tsvector, query bytea) RETURNS real
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:54
+-- src/lib.rs:55
 -- requires:
 --   pgmem_search
 
@@ -1544,7 +1548,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:59
+-- src/lib.rs:60
 -- requires:
 --   pgmem_episodes
 
@@ -1661,7 +1665,7 @@ CREATE TRIGGER pgmem_episodes_count_truncate AFTER TRUNCATE ON pgmem_episodes
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:64
+-- src/lib.rs:65
 -- requires:
 --   pgmem_episode_stats
 
@@ -1782,7 +1786,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:69
+-- src/lib.rs:70
 -- requires:
 --   pgmem_episode_search
 
@@ -1845,7 +1849,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:75
+-- src/lib.rs:76
 -- requires:
 --   pgmem_row_security
 
@@ -2417,13 +2421,13 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:88
+-- src/snapshot.rs:93
 -- pgmem::snapshot::pgmem_snapshot_from_json
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:93
+-- src/snapshot.rs:98
 -- pgmem::snapshot::pgmem_snapshot_from_jsonb
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -2441,7 +2445,7 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:116
+-- src/snapshot.rs:125
 -- pgmem::snapshot::pgmem_snapshot_raw_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
@@ -2453,25 +2457,25 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:83
+-- src/snapshot.rs:86
 -- pgmem::snapshot::pgmem_snapshot_send
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:129
+-- src/snapshot.rs:138
 -- pgmem::snapshot::pgmem_snapshot_stored_size
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:101
+-- src/snapshot.rs:109
 -- pgmem::snapshot::pgmem_snapshot_to_json
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/snapshot.rs:106
+-- src/snapshot.rs:114
 -- pgmem::snapshot::pgmem_snapshot_to_jsonb
 -- Skipped due to `#[pgrx(sql = false)]`
 /* </end connected objects> */
