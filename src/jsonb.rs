@@ -31,6 +31,10 @@ pub(crate) fn from_cbor(cbor: &[u8], interrupt: Interrupt) -> Result<*mut pg_sys
         interrupt,
     };
     walk(cbor, &mut builder, interrupt)?;
+    if builder.result.is_null() {
+        // A walk that succeeds has closed the document; this is only a guard.
+        return Err(Error::Corrupt("CBOR document did not finish".into()));
+    }
     Ok(unsafe { pg_sys::JsonbValueToJsonb(builder.result) })
 }
 
@@ -189,6 +193,7 @@ pub(crate) fn to_cbor(
     );
     // A document that is one scalar is a one-element array marked "raw scalar".
     let mut raw_scalar = false;
+    let utf8 = unsafe { pg_sys::GetDatabaseEncoding() } == pg_sys::pg_enc::PG_UTF8 as i32;
     loop {
         let token = unsafe { pg_sys::JsonbIteratorNext(&mut it, &mut value, false) };
         match token {
@@ -202,25 +207,29 @@ pub(crate) fn to_cbor(
             }
             Token::WJB_END_ARRAY if raw_scalar && writer.depth() == 0 => {}
             Token::WJB_END_ARRAY | Token::WJB_END_OBJECT => writer.end(),
-            Token::WJB_KEY => writer.key(jsonb_str(&value)?)?,
-            _ => write_scalar(&mut writer, &value)?,
+            Token::WJB_KEY => writer.key(jsonb_str(&value, utf8)?)?,
+            _ => write_scalar(&mut writer, &value, utf8)?,
         }
     }
     writer.finish()
 }
 
-/// A jsonb string's bytes, which are in the database's encoding, as UTF-8.
-fn jsonb_str(value: &pg_sys::JsonbValue) -> Result<&str> {
+/// A jsonb string's bytes, which are in the database's encoding, as UTF-8: checked,
+/// unless the database is UTF-8 (PostgreSQL then keeps no text that is not).
+fn jsonb_str(value: &pg_sys::JsonbValue, utf8_database: bool) -> Result<&str> {
     let string = unsafe { value.val.string };
     let bytes = unsafe { std::slice::from_raw_parts(string.val.cast::<u8>(), string.len as usize) };
-    Ok(crate::snapshot::utf8(bytes))
+    Ok(match utf8_database {
+        true => unsafe { std::str::from_utf8_unchecked(bytes) },
+        false => crate::snapshot::utf8(bytes),
+    })
 }
 
-fn write_scalar(writer: &mut Writer, value: &pg_sys::JsonbValue) -> Result<()> {
+fn write_scalar(writer: &mut Writer, value: &pg_sys::JsonbValue, utf8: bool) -> Result<()> {
     match value.type_ {
         pg_sys::jbvType::jbvNull => writer.null(),
         pg_sys::jbvType::jbvBool => writer.boolean(unsafe { value.val.boolean }),
-        pg_sys::jbvType::jbvString => writer.string(jsonb_str(value)?),
+        pg_sys::jbvType::jbvString => writer.string(jsonb_str(value, utf8)?),
         pg_sys::jbvType::jbvNumeric => {
             let numeric = pg_sys::Datum::from(unsafe { value.val.numeric });
             let text =
