@@ -45,6 +45,13 @@ fn scalar(
     pg_sys::JsonbValue { type_, val }
 }
 
+fn null_value() -> pg_sys::JsonbValue {
+    scalar(
+        pg_sys::jbvType::jbvNull,
+        pg_sys::JsonbValue__bindgen_ty_1 { boolean: false },
+    )
+}
+
 fn text_value(text: &str) -> Result<pg_sys::JsonbValue> {
     // jsonb's own limit is lower (JENTRY_OFFLENMASK); the builder reports it.
     let len = i32::try_from(text.len()).map_err(|_| Error::JsonbTooLarge)?;
@@ -76,7 +83,7 @@ impl Builder<'_> {
             Some(Container::Array) => self.push(Token::WJB_ELEM, Some(&mut value)),
             Some(Container::Object) => self.push(Token::WJB_VALUE, Some(&mut value)),
             None => {
-                let mut raw = self.array_head(1, true);
+                let mut raw = array_head(1, true);
                 self.push(Token::WJB_BEGIN_ARRAY, Some(&mut raw));
                 self.push(Token::WJB_ELEM, Some(&mut value));
                 self.push(Token::WJB_END_ARRAY, None);
@@ -84,19 +91,19 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
 
-    fn array_head(&self, len: u64, raw_scalar: bool) -> pg_sys::JsonbValue {
-        let array = pg_sys::JsonbValue__bindgen_ty_1__bindgen_ty_2 {
-            // A size hint for the builder's first allocation only.
-            nElems: i32::try_from(len).unwrap_or(0),
-            elems: null_mut(),
-            rawScalar: raw_scalar,
-        };
-        scalar(
-            pg_sys::jbvType::jbvArray,
-            pg_sys::JsonbValue__bindgen_ty_1 { array },
-        )
-    }
+/// The start of an array: `len` is a size hint for the builder's first allocation.
+fn array_head(len: u64, raw_scalar: bool) -> pg_sys::JsonbValue {
+    let array = pg_sys::JsonbValue__bindgen_ty_1__bindgen_ty_2 {
+        nElems: i32::try_from(len).unwrap_or(0),
+        elems: null_mut(),
+        rawScalar: raw_scalar,
+    };
+    scalar(
+        pg_sys::jbvType::jbvArray,
+        pg_sys::JsonbValue__bindgen_ty_1 { array },
+    )
 }
 
 /// `numeric` of a stored number: small integers directly, others from their text
@@ -119,15 +126,14 @@ fn numeric(number: Number<'_>, interrupt: Interrupt) -> Result<pg_sys::Numeric> 
             ],
         )
     };
-    Ok(datum.map_or(null_mut(), |d| d.cast_mut_ptr()))
+    datum
+        .map(|d| d.cast_mut_ptr())
+        .ok_or_else(|| Error::Corrupt("numeric_in gave no value".into()))
 }
 
 impl<'a> Visitor<'a> for Builder<'_> {
     fn null(&mut self) -> Result<()> {
-        self.value(scalar(
-            pg_sys::jbvType::jbvNull,
-            pg_sys::JsonbValue__bindgen_ty_1 { boolean: false },
-        ))
+        self.value(null_value())
     }
 
     fn boolean(&mut self, boolean: bool) -> Result<()> {
@@ -158,7 +164,7 @@ impl<'a> Visitor<'a> for Builder<'_> {
     fn begin(&mut self, kind: Container, len: u64) -> Result<()> {
         match kind {
             Container::Array => {
-                let mut head = self.array_head(len, false);
+                let mut head = array_head(len, false);
                 self.push(Token::WJB_BEGIN_ARRAY, Some(&mut head));
             }
             // The builder takes no value for an object's start.
@@ -187,10 +193,7 @@ pub(crate) fn to_cbor(
     let size = unsafe { pgrx::varsize_any_exhdr(jsonb.cast()) };
     let mut writer = Writer::new(size, max_bytes, interrupt)?;
     let mut it = unsafe { pg_sys::JsonbIteratorInit(&mut (*jsonb).root) };
-    let mut value = scalar(
-        pg_sys::jbvType::jbvNull,
-        pg_sys::JsonbValue__bindgen_ty_1 { boolean: false },
-    );
+    let mut value = null_value();
     // A document that is one scalar is a one-element array marked "raw scalar".
     let mut raw_scalar = false;
     let utf8 = unsafe { pg_sys::GetDatabaseEncoding() } == pg_sys::pg_enc::PG_UTF8 as i32;
