@@ -461,3 +461,28 @@ COMMENT ON FUNCTION pgmem_row_security(boolean) IS
 'per transaction with set_config(..., true). pg_dump does not keep it: run it again '
 'after a restore. Errors: 22023 for NULL enabled, 42501 for a caller that does not own '
 'the tables.';
+
+COMMENT ON TABLE pgmem_dictionaries IS
+'Trained zstd compression dictionaries, by id (made from the bytes). Append-only: '
+'snapshots compressed with a dictionary need it to be read. Dumped with the data. '
+'Readable by every role; a dictionary holds fragments of its training documents.';
+COMMENT ON FUNCTION pgmem_dictionary_train(pgmem_snapshot[], integer) IS
+'Train a zstd dictionary of at most max_bytes (1024..1048576, default 65536) from sample '
+'snapshots (NULL elements skipped; a few hundred documents like those to be compressed), '
+'keep it in pgmem_dictionaries and return its id; the same dictionary trained again '
+'returns its existing id. New snapshots use it once pgmem.compression_dictionary is set '
+'to the id. Errors: 22023 for NULL arguments, max_bytes out of range, samples zstd '
+'cannot train from or over 256 MB of documents, 42501 without INSERT on '
+'pgmem_dictionaries, XX001 for a damaged sample.';
+COMMENT ON FUNCTION pgmem_dictionary_build(pgmem_snapshot[], integer) IS
+'Internal: the dictionary pgmem_dictionary_train keeps, trained from the samples. '
+'Errors: as pgmem_dictionary_train.';
+COMMENT ON FUNCTION pgmem_dictionary_id(bytea) IS
+'The id pgmem_dictionaries keeps a dictionary under: 31 bits of the XXH3-64 hash of its '
+'bytes, never 0. Errors: none.';
+COMMENT ON FUNCTION pgmem_snapshot_dictionary(pgmem_snapshot) IS
+'Id of the dictionary a snapshot was compressed with, NULL for one compressed without; '
+'read from the header alone. Errors: XX001 when the stored header is damaged.';
+COMMENT ON FUNCTION pgmem_dictionaries_append_only() IS
+'Internal: the trigger that keeps pgmem_dictionaries append-only. Errors: 55000 for any '
+'UPDATE, DELETE or TRUNCATE.';

@@ -205,9 +205,7 @@ fn pgmem_checkpoint_encode<'a>(
 fn keyframe(snapshot: Option<&[u8]>, cbor: &[u8]) -> Vec<u8> {
     match snapshot {
         Some(snapshot) if snapshot.len() < cbor.len() => snapshot.to_vec(),
-        _ => {
-            format::compress(cbor, level(), INTERRUPT).unwrap_or_else(|e| raise(e, Source::Stored))
-        }
+        _ => crate::dictionary::compress(cbor).unwrap_or_else(|e| raise(e, Source::Stored)),
     }
 }
 
@@ -254,7 +252,7 @@ fn pgmem_checkpoint_rebase<'a>(
                 stays.len(),
             )
         }
-        None => (format::compress(&whole.cbor, level(), INTERRUPT), None, 0),
+        None => (crate::dictionary::compress(&whole.cbor), None, 0),
     };
     let frame = frame.unwrap_or_else(|e| raise(e, Source::Stored));
     let known = Known {

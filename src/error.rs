@@ -42,6 +42,16 @@ pub fn raise(err: Error, source: Source) -> ! {
         ),
         (Error::OutOfMemory, _) => (ERRCODE_OUT_OF_MEMORY, err.to_string(), None),
         (Error::Interrupted, _) => (ERRCODE_QUERY_CANCELED, err.to_string(), None),
+        (Error::MissingDictionary(_), _) => (
+            ERRCODE_UNDEFINED_OBJECT,
+            err.to_string(),
+            Some(
+                "The value was compressed with a dictionary this database does not have: \
+                  restore pgmem_dictionaries with the data, or check pgmem.compression_dictionary."
+                    .to_string(),
+            ),
+        ),
+        (Error::Training(_), _) => (ERRCODE_INVALID_PARAMETER_VALUE, err.to_string(), None),
         (Error::Corrupt(_), Source::Binary) => (
             ERRCODE_INVALID_BINARY_REPRESENTATION,
             "invalid binary input for type pgmem_snapshot".to_string(),

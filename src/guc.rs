@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// zstd level for new snapshots (1..19).
 pub static COMPRESSION_LEVEL: GucSetting<i32> = GucSetting::<i32>::new(3);
 
+/// Id of the trained dictionary new snapshots are compressed with; 0 for none.
+pub static COMPRESSION_DICTIONARY: GucSetting<i32> = GucSetting::<i32>::new(0);
+
 /// Largest CBOR document a snapshot may hold when it is written, in bytes.
 pub static MAX_SNAPSHOT_BYTES: GucSetting<i32> = GucSetting::<i32>::new(64 * 1024 * 1024);
 
@@ -52,6 +55,16 @@ pub fn register() {
         &COMPRESSION_LEVEL,
         1,
         19,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"pgmem.compression_dictionary",
+        c"Id of the pgmem_dictionaries dictionary new pgmem snapshots are compressed with.",
+        c"0 compresses without a dictionary; values already stored are not affected.",
+        &COMPRESSION_DICTIONARY,
+        0,
+        i32::MAX,
         GucContext::Userset,
         GucFlags::default(),
     );
@@ -156,6 +169,13 @@ pub fn episode_cap() -> i32 {
 
 pub fn compression_level() -> i32 {
     COMPRESSION_LEVEL.get()
+}
+
+/// The dictionary set by `pgmem.compression_dictionary`, if any.
+pub fn compression_dictionary() -> Option<u32> {
+    u32::try_from(COMPRESSION_DICTIONARY.get())
+        .ok()
+        .filter(|&id| id > 0)
 }
 
 pub fn keyframe_interval() -> usize {

@@ -9,6 +9,7 @@ use pgrx::prelude::*;
 mod args;
 mod chain_cache;
 mod checkpoint;
+mod dictionary;
 mod error;
 mod guc;
 mod ids;
@@ -72,16 +73,22 @@ mod tenant;
     name = "pgmem_row_security",
     requires = ["pgmem_episode_search"]
 );
+::pgrx::extension_sql_file!(
+    "../sql/pgmem_dictionaries.sql",
+    name = "pgmem_dictionaries",
+    requires = ["pgmem_row_security"]
+);
 // The documentation of every object, once they all exist.
 ::pgrx::extension_sql_file!(
     "../sql/pgmem_comments.sql",
     name = "pgmem_comments",
-    requires = ["pgmem_row_security"]
+    requires = ["pgmem_dictionaries"]
 );
 
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     guc::register();
+    dictionary::register();
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -21,8 +21,8 @@ fn check_for_interrupts() -> pgmem_codec::Result<()> {
 pub(crate) const INTERRUPT: pgmem_codec::Interrupt = &check_for_interrupts;
 
 fn encode(json: &str) -> Vec<u8> {
-    let (level, max_bytes) = (guc::compression_level(), guc::max_snapshot_bytes());
-    pgmem_codec::encode(json, level, max_bytes, INTERRUPT)
+    pgmem_codec::json_in::to_cbor(json, guc::max_snapshot_bytes(), INTERRUPT)
+        .and_then(|cbor| crate::dictionary::compress(&cbor))
         .unwrap_or_else(|e| raise(e, Source::Text))
 }
 
@@ -82,12 +82,21 @@ fn pgmem_snapshot_recv(mut internal: Internal) -> Internal {
 }
 
 /// The stored bytes, copied once (as `byteasend` does: callers such as `array_send`
-/// free what a send function returns).
+/// free what a send function returns). A value compressed with a dictionary goes out
+/// compressed without one: the binary format a client reads is self-contained.
 #[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn pgmem_snapshot_send(fcinfo: pg_sys::FunctionCallInfo) -> Internal {
     let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
     let copy = unsafe { pg_sys::pg_detoast_datum_copy(datum.cast_mut_ptr()) };
-    Internal::from(Some(pg_sys::Datum::from(copy)))
+    let stored = unsafe { varlena::varlena_to_byte_slice(copy) };
+    if pgmem_codec::dictionary::id_in(stored).is_none() {
+        return Internal::from(Some(pg_sys::Datum::from(copy)));
+    }
+    let plain = pgmem_codec::format::decompress(stored, pgmem_codec::HARD_MAX_BYTES, INTERRUPT)
+        .and_then(|cbor| pgmem_codec::format::compress(&cbor, guc::compression_level(), INTERRUPT))
+        .unwrap_or_else(|e| raise(e, Source::Stored));
+    let value = varlena::rust_byte_slice_to_bytea(&plain);
+    Internal::from(Some(pg_sys::Datum::from(value.into_pg())))
 }
 
 #[pg_extern(stable, strict, parallel_safe, sql = false)]
@@ -99,9 +108,8 @@ fn pgmem_snapshot_from_json(json: &str) -> Vec<u8> {
 fn pgmem_snapshot_from_jsonb(fcinfo: pg_sys::FunctionCallInfo) -> Vec<u8> {
     let datum = unsafe { pg_getarg_datum_raw(fcinfo, 0) };
     let jsonb = unsafe { pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) }.cast();
-    let cbor = crate::jsonb::to_cbor(jsonb, guc::max_snapshot_bytes(), INTERRUPT)
-        .unwrap_or_else(|e| raise(e, Source::Text));
-    pgmem_codec::format::compress(&cbor, guc::compression_level(), INTERRUPT)
+    crate::jsonb::to_cbor(jsonb, guc::max_snapshot_bytes(), INTERRUPT)
+        .and_then(|cbor| crate::dictionary::compress(&cbor))
         .unwrap_or_else(|e| raise(e, Source::Text))
 }
 

@@ -4,6 +4,7 @@ use pgrx::prelude::*;
 
 mod checkpoints;
 mod deltas;
+mod dictionaries;
 mod episodes;
 mod hardening;
 mod namespaces;

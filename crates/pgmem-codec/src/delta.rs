@@ -53,7 +53,7 @@ pub fn encode(cbor: &[u8], base: &[u8], level: i32, interrupt: Interrupt) -> Res
         if cached.is_none() {
             *cached = Some(CCtx::try_create().ok_or(Error::OutOfMemory)?);
         }
-        let cctx = Cleared(cached.as_mut().expect("compressor was just created"));
+        let cctx = format::Cleared(cached.as_mut().expect("compressor was just created"));
         let failed = |_| Error::OutOfMemory;
         // Parameters are set anew: an interrupted call may have left any.
         cctx.0
@@ -78,16 +78,6 @@ pub fn encode(cbor: &[u8], base: &[u8], level: i32, interrupt: Interrupt) -> Res
         format::stream_compress(cctx.0, cbor, &mut out, interrupt)
     })?;
     Ok(out)
-}
-
-/// The delta compressor, reset when the compression it is lent for ends, however it ends.
-struct Cleared<'c>(&'c mut CCtx<'static>);
-
-impl Drop for Cleared<'_> {
-    fn drop(&mut self) {
-        // Resetting cannot fail for a valid context; nothing is left to do if it did.
-        let _ = self.0.reset(ResetDirective::SessionAndParameters);
-    }
 }
 
 /// zstd indexes at most 8 bytes of a dictionary per hash-table entry and drops the
@@ -116,7 +106,7 @@ pub fn decode(
         &frame[DELTA_HEADER_LEN..],
         header.raw_len as usize,
         max_bytes,
-        Some(base),
+        format::Reference::Prefix(base),
         interrupt,
     )
 }

@@ -51,6 +51,10 @@ pub enum Error {
     OutOfMemory,
     /// The interrupt check asked the conversion to stop (SQLSTATE 57014).
     Interrupted,
+    /// A value names a compression dictionary this database does not have (SQLSTATE 42704).
+    MissingDictionary(u32),
+    /// zstd could not train a dictionary from the samples given (SQLSTATE 22023).
+    Training(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -134,6 +138,12 @@ impl fmt::Display for Error {
             Error::Corrupt(message) => f.write_str(message),
             Error::OutOfMemory => f.write_str("out of memory"),
             Error::Interrupted => f.write_str("conversion interrupted"),
+            Error::MissingDictionary(id) => {
+                write!(f, "compression dictionary {id} is not in pgmem_dictionaries")
+            }
+            Error::Training(message) => {
+                write!(f, "could not train a compression dictionary: {message}")
+            }
         }
     }
 }

@@ -5,11 +5,15 @@
 //! 0..3  magic "PGM"        3     format version (1)     4     codec (1 = zstd CBOR)
 //! 5..9  CBOR length, unsigned 32-bit big-endian         9..   one zstd frame
 //! ```
+//!
+//! A value compressed with a trained dictionary (codec 3) has the dictionary's id
+//! between the header and the frame ([`crate::dictionary`]).
+use crate::dictionary::{self, CODEC_ZSTD_CBOR_DICTIONARY, DICTIONARY_HEADER_LEN};
 use crate::error::{corrupt, Error, Result};
 use crate::Interrupt;
 use std::cell::RefCell;
 use std::io::Read;
-use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, InBuffer, OutBuffer, ResetDirective};
+use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, DDict, InBuffer, OutBuffer, ResetDirective};
 
 pub const MAGIC: &[u8; 3] = b"PGM";
 pub const VERSION: u8 = 1;
@@ -40,8 +44,13 @@ pub fn raw_len(stored: &[u8]) -> Result<u32> {
             stored[3]
         ));
     }
-    if stored[4] != CODEC_ZSTD_CBOR {
-        return corrupt(format!("unsupported pgmem_snapshot codec {}", stored[4]));
+    match stored[4] {
+        CODEC_ZSTD_CBOR => {}
+        CODEC_ZSTD_CBOR_DICTIONARY if stored.len() >= DICTIONARY_HEADER_LEN => {}
+        CODEC_ZSTD_CBOR_DICTIONARY => {
+            return corrupt("pgmem_snapshot value is shorter than its 13-byte header")
+        }
+        codec => return corrupt(format!("unsupported pgmem_snapshot codec {codec}")),
     }
     Ok(u32::from_be_bytes([
         stored[5], stored[6], stored[7], stored[8],
@@ -77,6 +86,17 @@ pub(crate) fn with_header(cbor: &[u8], codec: u8, extra: &[u8]) -> Result<Vec<u8
     out.extend_from_slice(&raw.to_be_bytes());
     out.extend_from_slice(extra);
     Ok(out)
+}
+
+/// A compressor lent out with a reference to a prefix or dictionary, reset when the
+/// compression ends, however it ends, so that the reference never outlives it.
+pub(crate) struct Cleared<'c>(pub(crate) &'c mut CCtx<'static>);
+
+impl Drop for Cleared<'_> {
+    fn drop(&mut self) {
+        // Resetting cannot fail for a valid context; nothing is left to do if it did.
+        let _ = self.0.reset(ResetDirective::SessionAndParameters);
+    }
 }
 
 /// A context that writes the content size and a checksum (any flipped bit in the
@@ -144,16 +164,38 @@ pub(crate) fn stream_compress(
 /// bounds what a header or frame may claim and what a frame may expand to.
 pub fn decompress(stored: &[u8], max_bytes: usize, interrupt: Interrupt) -> Result<Vec<u8>> {
     let raw = raw_len(stored)? as usize;
-    inflate(&stored[HEADER_LEN..], raw, max_bytes, None, interrupt)
+    match dictionary::id_in(stored) {
+        Some(id) => {
+            let dictionary = dictionary::resolve(id)?;
+            let frame = &stored[DICTIONARY_HEADER_LEN..];
+            let reference = Reference::Dictionary(dictionary.ddict());
+            inflate(frame, raw, max_bytes, reference, interrupt)
+        }
+        None => inflate(
+            &stored[HEADER_LEN..],
+            raw,
+            max_bytes,
+            Reference::None,
+            interrupt,
+        ),
+    }
 }
 
-/// The `raw` bytes a zstd frame holds, decompressed with `prefix` (the raw content it
-/// was compressed against) when it has one.
+/// What a zstd frame was compressed against.
+pub(crate) enum Reference<'a> {
+    None,
+    /// The raw content of another document (a delta's base).
+    Prefix(&'a [u8]),
+    /// A trained dictionary.
+    Dictionary(&'a DDict<'static>),
+}
+
+/// The `raw` bytes a zstd frame holds, decompressed against `reference`.
 pub(crate) fn inflate(
     frame: &[u8],
     raw: usize,
     max_bytes: usize,
-    prefix: Option<&[u8]>,
+    reference: Reference,
     interrupt: Interrupt,
 ) -> Result<Vec<u8>> {
     // Header and frame must agree before either's claim is believed: a flipped bit
@@ -194,17 +236,24 @@ pub(crate) fn inflate(
         // Also drops a prefix an interrupted call may have left behind.
         dctx.reset(ResetDirective::SessionAndParameters)
             .map_err(|_| Error::OutOfMemory)?;
-        match prefix {
-            Some(prefix) if raw <= STEP => dctx
+        match reference {
+            Reference::Prefix(prefix) if raw <= STEP => dctx
                 .decompress_using_dict(&mut out, frame, prefix)
                 .map_err(damaged),
-            None if raw <= STEP => dctx.decompress(&mut out, frame).map_err(damaged),
+            Reference::Dictionary(ddict) if raw <= STEP => dctx
+                .decompress_using_ddict(&mut out, frame, ddict)
+                .map_err(damaged),
+            Reference::None if raw <= STEP => dctx.decompress(&mut out, frame).map_err(damaged),
             _ => {
-                // Copied into the context: one step's call cannot hold a borrow.
-                if let Some(prefix) = prefix {
-                    dctx.load_dictionary(prefix)
-                        .map_err(|_| Error::OutOfMemory)?;
+                match reference {
+                    // Copied into the context: one step's call cannot hold a borrow.
+                    Reference::Prefix(prefix) => dctx.load_dictionary(prefix),
+                    // Referenced until the reset that starts the next call: the
+                    // dictionary is kept by the host for as long as the backend lives.
+                    Reference::Dictionary(ddict) => dctx.ref_ddict(ddict),
+                    Reference::None => Ok(0),
                 }
+                .map_err(|_| Error::OutOfMemory)?;
                 stream_decompress(dctx, frame, raw, &mut out, interrupt)
             }
         }

@@ -6,11 +6,13 @@
 //! text), [`validate`] (strict checks for binary input), [`format`] (the header and
 //! the zstd frame), with [`cbor`], [`number`] and [`bigint`] beneath them. Checkpoints
 //! add [`delta`] frames (stored against a base document), [`chain`] (reading a
-//! keyframe and its deltas) and [`uncompressed`] (a value that is cheap to rebuild).
+//! keyframe and its deltas) and [`uncompressed`] (a value that is cheap to rebuild);
+//! [`dictionary`] compresses with trained dictionaries.
 pub mod bigint;
 pub mod cbor;
 pub mod chain;
 pub mod delta;
+pub mod dictionary;
 pub mod error;
 pub mod events;
 pub mod format;
