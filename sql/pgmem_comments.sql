@@ -466,6 +466,13 @@ COMMENT ON TABLE pgmem_dictionaries IS
 'Trained zstd compression dictionaries, by id (made from the bytes). Append-only: '
 'snapshots compressed with a dictionary need it to be read. Dumped with the data. '
 'Readable by every role; a dictionary holds fragments of its training documents.';
+COMMENT ON COLUMN pgmem_dictionaries.id IS
+'The dictionary''s id: pgmem_dictionary_id(dictionary), named in the header of every '
+'snapshot compressed with it.';
+COMMENT ON COLUMN pgmem_dictionaries.dictionary IS 'The zstd dictionary.';
+COMMENT ON COLUMN pgmem_dictionaries.sample_count IS 'Snapshots it was trained from.';
+COMMENT ON COLUMN pgmem_dictionaries.trained_at IS 'When it was trained.';
+COMMENT ON INDEX pgmem_dictionaries_pkey IS 'A dictionary by id, as reading a snapshot needs it.';
 COMMENT ON FUNCTION pgmem_dictionary_train(pgmem_snapshot[], integer) IS
 'Train a zstd dictionary of at most max_bytes (1024..1048576, default 65536) from sample '
 'snapshots (NULL elements skipped; a few hundred documents like those to be compressed), '
@@ -475,7 +482,8 @@ COMMENT ON FUNCTION pgmem_dictionary_train(pgmem_snapshot[], integer) IS
 'cannot train from or over 256 MB of documents, 42501 without INSERT on '
 'pgmem_dictionaries, XX001 for a damaged sample.';
 COMMENT ON FUNCTION pgmem_dictionary_build(pgmem_snapshot[], integer) IS
-'Internal: the dictionary pgmem_dictionary_train keeps, trained from the samples. '
+'Internal: the dictionary pgmem_dictionary_train keeps, trained from the samples, at '
+'most max_bytes long. '
 'Errors: as pgmem_dictionary_train.';
 COMMENT ON FUNCTION pgmem_dictionary_id(bytea) IS
 'The id pgmem_dictionaries keeps a dictionary under: 31 bits of the XXH3-64 hash of its '

@@ -8,7 +8,7 @@ use pgmem_codec::dictionary::{self, Dictionary};
 use pgmem_codec::{format, Error};
 use pgrx::fcinfo::pg_getarg_datum_raw;
 use pgrx::prelude::*;
-use pgrx::{pg_sys, varlena};
+use pgrx::{pg_sys, varlena, PgSqlErrorCode};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -62,7 +62,18 @@ fn read(id: u32) -> Option<Vec<u8>> {
 /// The dictionary new values are compressed with (`pgmem.compression_dictionary`).
 fn active() -> Option<Rc<Dictionary>> {
     let id = guc::compression_dictionary()?;
-    Some(resolve(id).unwrap_or_else(|e| raise(e, Source::Text)))
+    match resolve(id) {
+        Ok(dictionary) => Some(dictionary),
+        Err(Error::MissingDictionary(_)) => {
+            ereport!(
+                ERROR,
+                PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+                format!("pgmem.compression_dictionary is {id}, which is not in pgmem_dictionaries"),
+                "Set it to an id pgmem_dictionary_train returned, or to 0 for none."
+            );
+        }
+        Err(e) => raise(e, Source::Stored),
+    }
 }
 
 /// The stored bytes of a new value holding `cbor`: with the active dictionary, if
