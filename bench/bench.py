@@ -122,7 +122,7 @@ def setup_schema(db, runs):
     db.sql("""
         DROP TABLE IF EXISTS bench_docs, bench_turns, baseline_jsonb, baseline_bytea,
             baseline_sessions, baseline_episodes, sizes_jsonb_pglz, sizes_jsonb_lz4, sizes_pgmem,
-            sizes_sessions_lz4;
+            sizes_pgmem_dictionary, sizes_sessions_lz4;
         CREATE TABLE bench_docs (k int PRIMARY KEY, doc text NOT NULL);
         CREATE TABLE bench_turns (k int PRIMARY KEY, session_no int NOT NULL,
             checkpoint_id text NOT NULL, doc text NOT NULL);
@@ -205,6 +205,32 @@ def p4_sizes(db):
         "per trajectory vs jsonb lz4 (median)": per_doc("sizes_jsonb_lz4"),
         "all trajectories vs jsonb pglz (sum)": pgmem_docs / column_sum("sizes_jsonb_pglz"),
         "all trajectories vs jsonb lz4 (sum)": pgmem_docs / column_sum("sizes_jsonb_lz4"),
+        **with_dictionary(db),
+    }
+
+
+def with_dictionary(db):
+    """P4 again with a 64 KB dictionary trained from the odd-numbered trajectories,
+    measured on the even-numbered ones it never saw."""
+    dictionary = db.one("""
+        SELECT pgmem_dictionary_train(array_agg(doc::pgmem_snapshot))
+        FROM bench_docs WHERE k % 2 = 1""")
+    db.sql(f"""
+        SET pgmem.compression_dictionary = {int(dictionary)};
+        CREATE TABLE sizes_pgmem_dictionary (k int, doc pgmem_snapshot);
+        INSERT INTO sizes_pgmem_dictionary SELECT k, doc::pgmem_snapshot FROM bench_docs WHERE k % 2 = 0;
+        RESET pgmem.compression_dictionary;
+    """)
+    ratio = lambda agg: db.one(f"""
+        SELECT {agg} FROM (SELECT pg_column_size(d.doc)::float8 AS d, pg_column_size(p.doc)::float8 AS p,
+                                  pg_column_size(j.doc)::float8 AS j
+                           FROM sizes_pgmem_dictionary d JOIN sizes_pgmem p USING (k)
+                           JOIN sizes_jsonb_pglz j USING (k)) s""")
+    return {
+        "dictionary: per trajectory vs jsonb pglz (median, not trained on)":
+            ratio("percentile_cont(0.5) WITHIN GROUP (ORDER BY d / j)"),
+        "dictionary: all trajectories vs jsonb pglz (sum, not trained on)": ratio("sum(d) / sum(j)"),
+        "dictionary: all trajectories vs pgmem without one (sum, not trained on)": ratio("sum(d) / sum(p)"),
     }
 
 
