@@ -75,7 +75,13 @@ impl Dictionary {
                 "compression dictionary {id} does not hold the bytes its id was made from"
             ));
         }
-        let ddict = DDict::try_create(&bytes).ok_or(Error::OutOfMemory)?;
+        // zstd checks a dictionary's tables as it loads them; it fails for no other
+        // reason than memory, which a dictionary of at most 1 MB hardly runs out of.
+        let ddict = DDict::try_create(&bytes).ok_or_else(|| {
+            Error::Corrupt(format!(
+                "compression dictionary {id} is not a valid zstd dictionary"
+            ))
+        })?;
         Ok(Dictionary {
             id,
             bytes,

@@ -97,6 +97,14 @@ fn a_dictionary_is_refused_under_another_id() {
         Err(Error::Corrupt(_))
     ));
     assert!(Dictionary::new(id, bytes).is_ok());
+    // zstd's dictionary magic followed by tables that are not tables.
+    let mut damaged = vec![0x37, 0xA4, 0x30, 0xEC, 1, 0, 0, 0];
+    damaged.extend(std::iter::repeat_n(0xFF, 2000));
+    let id = dictionary::id_of(&damaged);
+    assert!(matches!(
+        Dictionary::new(id, damaged),
+        Err(Error::Corrupt(_))
+    ));
 }
 
 #[test]
