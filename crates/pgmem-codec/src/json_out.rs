@@ -3,7 +3,7 @@
 use crate::cbor::{walk, Container, Integer, Number, Visitor};
 use crate::error::{Error, Result};
 use crate::number::format_decimal;
-use crate::scan::string_stop;
+use crate::scan::copy_plain;
 use crate::stored_number::{decimal, integer_decimal, write_float};
 use crate::{Interrupt, INTERRUPT_EVERY};
 use std::io::Write;
@@ -25,7 +25,7 @@ struct JsonWriter<'i> {
 pub fn to_json(cbor: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
     // Text is usually 1.1-1.5x the CBOR; start there to avoid most regrowth.
     let mut out = Vec::new();
-    out.try_reserve(cbor.len() + cbor.len() / 4)
+    out.try_reserve_exact((cbor.len() + cbor.len() / 4).min(MAX_TEXT_BYTES))
         .map_err(|_| Error::OutOfMemory)?;
     let mut writer = JsonWriter {
         out,
@@ -34,8 +34,34 @@ pub fn to_json(cbor: &[u8], interrupt: Interrupt) -> Result<Vec<u8>> {
         interrupt,
     };
     walk(cbor, &mut writer, interrupt)?;
+    if writer.out.len() > MAX_TEXT_BYTES {
+        return Err(Error::TextTooLarge);
+    }
     Ok(writer.out)
 }
+
+/// Room a string's writer keeps beyond its unprinted bytes: the closing quote, and an
+/// escape's bytes (at most 6).
+const STRING_SLACK: usize = 8;
+
+/// For each byte, what follows the backslash of its escape: 0 for a byte printed as it
+/// is, `u` for `\u00XX`.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table
+};
 
 impl JsonWriter<'_> {
     /// Room for an item of up to `len` bytes and the comma before it, then the comma.
@@ -53,42 +79,61 @@ impl JsonWriter<'_> {
         Ok(())
     }
 
-    /// Make room for `extra` more bytes, refusing text PostgreSQL could not hold.
+    /// Make room for `extra` more bytes; only growing costs a call.
+    #[inline]
     fn reserve(&mut self, extra: usize) -> Result<()> {
-        if self.out.len().saturating_add(extra) > MAX_TEXT_BYTES {
-            return Err(Error::TextTooLarge);
+        if self.out.capacity() - self.out.len() >= extra {
+            return Ok(());
         }
-        self.out.try_reserve(extra).map_err(|_| Error::OutOfMemory)
+        self.grow(extra)
     }
 
-    /// A string; room for it unescaped and its quotes is already reserved.
+    /// Grow the output, refusing text PostgreSQL could not hold. The capacity never
+    /// passes that limit (and a string's slack), so text written within it is short
+    /// enough but for that slack, which [`to_json`] checks at the end.
+    #[cold]
+    fn grow(&mut self, extra: usize) -> Result<()> {
+        let needed = self.out.len().saturating_add(extra);
+        if needed > MAX_TEXT_BYTES + STRING_SLACK {
+            return Err(Error::TextTooLarge);
+        }
+        let doubled = (self.out.capacity() * 2).clamp(needed, MAX_TEXT_BYTES + STRING_SLACK);
+        self.out
+            .try_reserve_exact(doubled - self.out.len())
+            .map_err(|_| Error::OutOfMemory)
+    }
+
+    /// A string, quoted and escaped: plain runs are copied sixteen bytes at a time, and
+    /// the room checked once per escape.
     fn write_string(&mut self, s: &str) -> Result<()> {
-        self.out.push(b'"');
         let mut rest = s.as_bytes();
+        self.reserve(rest.len() + 1 + STRING_SLACK)?;
+        self.out.push(b'"');
         let mut escapes = 0usize;
-        while let Some(at) = string_stop(rest) {
+        loop {
+            rest = &rest[copy_plain(&mut self.out, rest)..];
+            let Some((&b, after)) = rest.split_first() else {
+                break;
+            };
             escapes += 1;
             if escapes.is_multiple_of(INTERRUPT_EVERY) {
                 (self.interrupt)()?;
             }
-            // An escape adds up to 5 bytes to what was reserved for the string.
-            self.reserve(rest.len() + 8)?;
-            self.out.extend_from_slice(&rest[..at]);
-            let b = rest[at];
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                _ => &[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)],
-            };
-            self.out.extend_from_slice(escape);
-            rest = &rest[at + 1..];
+            match ESCAPE[usize::from(b)] {
+                b'u' => self.out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    hex(b >> 4),
+                    hex(b & 0xf),
+                ]),
+                second => self.out.extend_from_slice(&[b'\\', second]),
+            }
+            rest = after;
+            // The escape printed more than it read: room for the rest again.
+            self.reserve(rest.len() + STRING_SLACK)?;
         }
-        self.out.extend_from_slice(rest);
         self.out.push(b'"');
         Ok(())
     }

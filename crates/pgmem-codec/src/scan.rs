@@ -20,27 +20,31 @@ pub fn string_stop(bytes: &[u8]) -> Option<usize> {
 mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        _mm_set1_epi8, _mm_storeu_si128,
     };
+
+    /// A bit for each of the sixteen bytes that must be escaped.
+    #[target_feature(enable = "sse2")]
+    fn special(v: __m128i) -> i32 {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        // A byte below 0x20 is its own unsigned minimum with 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        let special = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            control,
+        );
+        _mm_movemask_epi8(special)
+    }
 
     /// The first special byte in `bytes`' whole 16-byte blocks, or how many bytes those
     /// blocks hold (none special).
     #[target_feature(enable = "sse2")]
     pub fn blocks_stop(bytes: &[u8]) -> Result<usize, usize> {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let below_space = _mm_set1_epi8(0x1f);
         let mut offset = 0;
         for block in bytes.chunks_exact(16) {
             // SAFETY: the block is 16 readable bytes; an unaligned load needs no more.
-            let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
-            // A byte below 0x20 is its own unsigned minimum with 0x1f.
-            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
-            let special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                control,
-            );
-            let mask = _mm_movemask_epi8(special);
+            let mask = special(unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) });
             if mask != 0 {
                 return Ok(offset + mask.trailing_zeros() as usize);
             }
@@ -48,6 +52,51 @@ mod sse2 {
         }
         Err(offset)
     }
+
+    /// [`super::copy_plain`] over whole 16-byte blocks: each is stored whole, plain or
+    /// not, and the output keeps only its plain bytes. `Ok` with the plain run's length
+    /// at the first special byte, `Err` with the bytes copied when no block holds one.
+    ///
+    /// SAFETY: `out` has spare capacity for `bytes.len()` more bytes.
+    #[target_feature(enable = "sse2")]
+    pub unsafe fn copy_blocks(out: &mut Vec<u8>, bytes: &[u8]) -> Result<usize, usize> {
+        let dst = unsafe { out.as_mut_ptr().add(out.len()) };
+        let mut offset = 0;
+        for block in bytes.chunks_exact(16) {
+            let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+            // offset + 16 <= bytes.len(): within the spare capacity.
+            unsafe { _mm_storeu_si128(dst.add(offset).cast::<__m128i>(), v) };
+            let mask = special(v);
+            if mask != 0 {
+                let plain = offset + mask.trailing_zeros() as usize;
+                // The plain bytes are initialised; what follows them is spare again.
+                unsafe { out.set_len(out.len() + plain) };
+                return Ok(plain);
+            }
+            offset += 16;
+        }
+        unsafe { out.set_len(out.len() + offset) };
+        Err(offset)
+    }
+}
+
+/// Append the plain run at the start of `bytes` (up to the first byte [`string_stop`]
+/// finds, or all of them) to `out`; returns its length. It copies sixteen bytes a
+/// step, so `out` must have spare capacity for all of `bytes` (asserted).
+pub fn copy_plain(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
+    assert!(out.capacity() - out.len() >= bytes.len());
+    // SAFETY: SSE2 as for string_stop, and the capacity was just asserted.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    let start = match unsafe { sse2::copy_blocks(out, bytes) } {
+        Ok(plain) => return plain,
+        Err(copied) => copied,
+    };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let start = 0;
+    let rest = &bytes[start..];
+    let plain = swar_stop(rest).unwrap_or(rest.len());
+    out.extend_from_slice(&rest[..plain]);
+    start + plain
 }
 
 /// [`string_stop`] eight bytes a step.
@@ -120,6 +169,23 @@ mod tests {
             )
             .unwrap();
             assert_eq!(printed.len(), 3 + escape_extra(byte), "byte {byte:#x}");
+        }
+    }
+
+    #[test]
+    fn copy_plain_copies_exactly_the_plain_run() {
+        for byte in 0..=255u8 {
+            for at in 0..40 {
+                let mut bytes = vec![b'x'; 40];
+                bytes[at] = byte;
+                let mut out = Vec::with_capacity(3 + bytes.len());
+                out.extend_from_slice(b"ab");
+                let plain = super::copy_plain(&mut out, &bytes);
+                let expected = reference(&bytes).unwrap_or(bytes.len());
+                assert_eq!(plain, expected, "byte {byte:#x} at {at}");
+                assert_eq!(&out[..2], b"ab");
+                assert_eq!(&out[2..], &bytes[..expected]);
+            }
         }
     }
 
