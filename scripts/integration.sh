@@ -5,7 +5,8 @@
 #   - pg_dump of a database, restored into a new one: every checkpoint (sessions of
 #     deltas, with branches and pruned or deleted middles, in two namespaces), pending
 #     write and episode back, equal, and the episodes' terms, search statistics and
-#     search configuration too.
+#     search configuration too; keyframes and a table's snapshots compressed with a
+#     trained dictionary read back in the restored database.
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=/dev/null
@@ -36,6 +37,18 @@ cp "$traces" "$server_dir/runs.json"
 chmod a+r "$server_dir/runs.json"
 psql -d source -v runs="$server_dir/runs.json" <<'SQL'
 CREATE EXTENSION pgmem;
+-- A dictionary trained from every run's trajectory so far at each message: keyframes
+-- and a table's snapshots are compressed with it, and need it after the restore.
+SELECT pgmem_dictionary_train(array_agg(p.prefix::pgmem_snapshot), 16384) AS dictionary
+FROM json_array_elements(pg_read_file(:'runs')::json) AS r(run),
+     generate_series(1, json_array_length(r.run -> 'traj')) AS t(k),
+     LATERAL (SELECT json_agg(m ORDER BY i) AS prefix
+              FROM json_array_elements(r.run -> 'traj') WITH ORDINALITY AS e(m, i)
+              WHERE i <= t.k) AS p \gset
+SET pgmem.compression_dictionary = :dictionary;
+CREATE TABLE agent_state (n int PRIMARY KEY, state pgmem_snapshot NOT NULL);
+INSERT INTO agent_state
+SELECT r.n, r.run -> 'traj' FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n);
 -- One checkpoint per message of each run: the trajectory so far.
 SELECT count(pgmem_checkpoint_save('run-' || r.n, p.prefix, 'turn-' || lpad(t.k::text, 3, '0')))
 FROM json_array_elements(pg_read_file(:'runs')::json) WITH ORDINALITY AS r(run, n),
@@ -95,9 +108,15 @@ digest="SELECT count(*) || ':' || md5(string_agg(c.session_id || c.checkpoint_ns
           || ':' || (SELECT md5(string_agg(user_id || lexeme || episodes, '|' ORDER BY user_id, lexeme))
                      FROM pgmem_episode_lexemes)
           || ':' || pgmem_search_config()::text
+          || ':' || (SELECT count(*) || ':' || md5(string_agg(n || state::text, '|' ORDER BY n))
+                     FROM agent_state)
         FROM pgmem_checkpoints c, pgmem_checkpoint_load(c.session_id, c.checkpoint_id, c.checkpoint_ns) l"
 deltas=$(psql -d source -At -c "SELECT count(base_id) FROM pgmem_checkpoints")
 [ "$deltas" -gt 50 ] || fail "expected sessions of deltas, found $deltas deltas"
+compact=$(psql -d source -At -c "SELECT count(*) FROM pgmem_checkpoints WHERE get_byte(frame, 4) = 3")
+[ "$compact" -gt 10 ] || fail "expected keyframes compressed with the dictionary, found $compact"
+compact=$(psql -d source -At -c "SELECT count(pgmem_snapshot_dictionary(state)) FROM agent_state")
+[ "$compact" -gt 10 ] || fail "expected snapshots compressed with the dictionary, found $compact"
 namespaced=$(psql -d source -At -c "SELECT count(*) FROM pgmem_checkpoints WHERE checkpoint_ns <> ''")
 [ "$namespaced" -gt 10 ] || fail "expected checkpoints in a namespace, found $namespaced"
 before=$(psql -d source -At -c "$digest")
