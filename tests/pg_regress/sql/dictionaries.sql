@@ -53,6 +53,19 @@ SELECT pgmem_dictionary_train(array_agg(doc::pgmem_snapshot), 16384) = :dictiona
        (SELECT count(*) FROM pgmem_dictionaries) AS dictionaries
 FROM agent_sessions WHERE s % 3 <> 0;
 
+-- A role without INSERT on pgmem_dictionaries cannot train one, but reads snapshots
+-- compressed with one.
+CREATE ROLE pgmem_regress_trainee;
+GRANT SELECT ON compact TO pgmem_regress_trainee;
+SET ROLE pgmem_regress_trainee;
+SELECT count(*) AS read_back, bool_and(snap::jsonb ? 'messages') AS whole FROM compact;
+\set VERBOSITY sqlstate
+SELECT pgmem_dictionary_train(array_agg(snap), 16384) FROM compact;
+\set VERBOSITY default
+RESET ROLE;
+REVOKE ALL ON compact FROM pgmem_regress_trainee;
+DROP ROLE pgmem_regress_trainee;
+
 -- Errors, and nothing stored by them.
 \set VERBOSITY sqlstate
 SELECT pgmem_dictionary_train(array_agg(doc::pgmem_snapshot), 512) FROM agent_sessions;
