@@ -147,7 +147,7 @@ def markdown(r, chart_name):
         f"cycled over {s['users']} users x {s['per_user']} episodes.",
         f"- Each pair runs interleaved, A B A B, {s['rounds']} rounds of {s['seconds']} s (pgbench, prepared "
         "statements, text results); a ratio is taken per round and reported as median [min-max]. "
-        "`synchronous_commit = off`. Saves start from empty tables each run.",
+        "`synchronous_commit = off`. Saves start from empty tables each run, analyzed once before (as autovacuum leaves a table in use).",
         "- Baselines are what a user would write by hand: a table with a `jsonb` (or `bytea`) column, the "
         "same primary key and index shape, and plain SQL.",
         "- P8: each pgbench client saves the sessions in order, turn by turn, into sessions of its own, so "
